@@ -1,0 +1,31 @@
+// Shared by the composition roots: read config once (an invalid value exits with code 78 and a clear message), and make the logger.
+import pino from 'pino';
+import { ConfigError, parseConfig, type Config } from './core/config.ts';
+
+export const EXIT_CONFIG = 78; // EX_CONFIG from sysexits.h
+
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return parseConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`mcp-runtime: ${error.message}\n`);
+    process.exit(EXIT_CONFIG);
+  }
+}
+
+// Any key with one of these names is censored wherever it appears (two levels deep) in a log line.
+const SECRET_KEYS = ['password', 'passphrase', 'token', 'secret', 'authorization', 'cookie', 'access_token', 'api_key', 'apiKey', 'LIBVIRT_PASSWORD', 'JWT_SECRET'];
+
+export const redactPaths = [
+  ...SECRET_KEYS,
+  ...SECRET_KEYS.map((key) => `*.${key}`),
+  ...SECRET_KEYS.map((key) => `*.*.${key}`),
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.query.access_token',
+];
+
+export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, name: string, destination?: pino.DestinationStream): pino.Logger {
+  return pino({ name, level: config.LOG_LEVEL, redact: { paths: redactPaths, censor: '[redacted]' } }, destination);
+}

@@ -1,0 +1,18 @@
+// Every mcpctl command class; cli/main.ts registers this list.
+import { HealthCheckCommand } from './health/check.ts';
+import { ServersCreateCommand } from './servers/create.ts';
+import { ServersDeleteCommand } from './servers/delete.ts';
+import { ServersGetCommand } from './servers/get.ts';
+import { ServersListCommand } from './servers/list.ts';
+import { ServersUpdateCommand } from './servers/update.ts';
+import { TokenMintCommand } from './token/mint.ts';
+
+export const commands = [
+  HealthCheckCommand,
+  ServersListCommand,
+  ServersGetCommand,
+  ServersCreateCommand,
+  ServersUpdateCommand,
+  ServersDeleteCommand,
+  TokenMintCommand,
+];

@@ -1,0 +1,116 @@
+// The one schema over every environment variable the platform reads, and the message an invalid one produces.
+import { z } from 'zod';
+import { libvirtGpuPolicy, libvirtNetworkTemplate, libvirtVolumeTemplate } from './libvirt-templates.ts';
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
+const boolish = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** A JSON document held in an env var: parsed first, then validated by `schema`. */
+function jsonVar<T extends z.ZodType>(schema: T) {
+  return z
+    .string()
+    .transform((raw, ctx) => {
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'is not valid JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+}
+
+export const isolationTier = z.enum(['none', 'sev', 'sev-snp', 'tdx']);
+export type IsolationTier = z.infer<typeof isolationTier>;
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: int(0, 65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).default('postgres://postgres@127.0.0.1:5432/mcp_runtime'),
+  DATABASE_POOL_MAX: int(1, 200).default(10),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/, 'may hold only letters, digits, _ and -').default('mcp'),
+  JWT_SECRET: z.string().min(16, 'must be at least 16 characters').default('mcp-runtime-local-development-secret'),
+  JWT_ISSUER: z.string().optional(),
+  SSE_HEARTBEAT_MS: int(100, 300_000).default(15_000),
+  SSE_MAX_BUFFERED_BYTES: int(1024).default(1_048_576),
+  OUTBOX_SWEEP_MS: int(50, 600_000).default(1_000),
+  WORKER_CONCURRENCY: int(1, 256).default(8),
+  SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  TRUST_HISTORY_DEFAULT_LIMIT: int(1, 1000).default(50),
+  TRUST_HISTORY_MAX_LIMIT: int(1, 10_000).default(500),
+  ATTESTATION_FRESHNESS_SECONDS: int(1).default(3600),
+  ATTESTATION_NONCE_MAX_AGE_SECONDS: int(1).default(300),
+  REMEDIATION_APPROVAL_TTL_SECONDS: int(1).default(86_400),
+  REMEDIATION_WORKDIR: z.string().min(1).default('/tmp/mcp-runtime/remediation'),
+  REMEDIATION_OUTPUT_CAP_BYTES: int(1024).default(1_048_576),
+  REMEDIATION_SECRETS_FILE: z.string().min(1).optional(),
+  VM_PROVISIONER_DRIVER: z.enum(['http', 'libvirt']).default('http'),
+  VM_HTTP_PROVISIONER_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).default('http://127.0.0.1:8090'),
+  VM_HTTP_PROVISIONER_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  LIBVIRT_CONNECTION_URI: z.string().min(1).default('qemu:///system'),
+  LIBVIRT_USERNAME: z.string().min(1).optional(),
+  LIBVIRT_PASSWORD: z.string().min(1).optional(),
+  LIBVIRT_PASSWORD_FILE: z.string().min(1).optional(),
+  LIBVIRT_DEFAULT_ISOLATION_TIER: isolationTier.default('none'),
+  LIBVIRT_DEFAULT_MEMORY_MIB: int(16, 16_777_216).default(512),
+  LIBVIRT_DEFAULT_VCPU_COUNT: int(1, 4096).default(1),
+  LIBVIRT_LOG_TAIL: int(1, 100_000).default(200),
+  LIBVIRT_NETWORK_TEMPLATE: jsonVar(libvirtNetworkTemplate).optional(),
+  LIBVIRT_VOLUME_TEMPLATE: jsonVar(libvirtVolumeTemplate).optional(),
+  LIBVIRT_GPU_POLICY: jsonVar(libvirtGpuPolicy).optional(),
+  LIBVIRT_CONSOLE_SOURCE: z.enum(['pty', 'tcp', 'unix', 'file']).default('pty'),
+  LIBVIRT_CONSOLE_LOG_DIR: z.string().min(1).default('/var/log/mcp-runtime/console'),
+  LIBVIRT_SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(30_000),
+  REM_FABRIC_SCENARIO_DIR: z.string().min(1).default('harness/scenarios'),
+  BULL_BOARD_ENABLED: boolish.default(true),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** `VAR: field problem` — names the variable, then the field inside a JSON template when there is one. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const [variable, ...field] = issue.path.map(String);
+  const where = field.length > 0 ? `${field.join('.')} ` : '';
+  let message = issue.message;
+  if (issue.code === 'invalid_value') message = `must be one of ${issue.values.map(String).join(', ')}`;
+  if (issue.code === 'unrecognized_keys') message = `has unknown field(s) ${issue.keys.join(', ')}`;
+  if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) message = 'is required';
+  return `${variable}: ${where}${message}`;
+}
+
+/** Parse the environment once; throws ConfigError naming every bad variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => key in configSchema.shape && value !== undefined && value !== ''),
+  );
+  const result = configSchema.safeParse(present);
+  if (!result.success) throw new ConfigError(result.error.issues.map(describeIssue));
+  const config = result.data;
+  if (config.NODE_ENV === 'production' && env.JWT_SECRET === undefined) {
+    throw new ConfigError(['JWT_SECRET: is required when NODE_ENV=production']);
+  }
+  if (config.LIBVIRT_PASSWORD !== undefined && config.LIBVIRT_PASSWORD_FILE !== undefined) {
+    throw new ConfigError(['LIBVIRT_PASSWORD: set either LIBVIRT_PASSWORD or LIBVIRT_PASSWORD_FILE, not both']);
+  }
+  return config;
+}

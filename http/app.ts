@@ -1,0 +1,41 @@
+// createApp(deps): the Koa application — request ids, metrics, problem rendering, auth, routes, OpenAPI, Bull Board.
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import Koa from 'koa';
+import { authMiddleware } from './auth.ts';
+import { bullBoardMiddlewares } from './bull-board.ts';
+import type { AppDeps } from './deps.ts';
+import { httpMetricsMiddleware } from './metrics.ts';
+import { buildOpenApiDocument } from './openapi.ts';
+import { problemMiddleware } from './problem.ts';
+import { requestIdMiddleware } from './request-id.ts';
+import { toKoaHandler, type RouteSpec } from './route.ts';
+import { allRoutes } from './surfaces.ts';
+
+export const API_VERSION = '0.1.0';
+
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa({ proxy: true });
+  const router = new Router();
+  const routes: RouteSpec[] = allRoutes(deps);
+  const openapi = buildOpenApiDocument(routes, { version: API_VERSION });
+
+  for (const spec of routes) router[spec.method](spec.path, toKoaHandler(spec));
+  router.get('/openapi.json', (ctx) => {
+    ctx.body = openapi;
+  });
+
+  app.use(requestIdMiddleware);
+  app.use(httpMetricsMiddleware(deps.metrics.registry));
+  app.use(problemMiddleware(deps.logger));
+  app.use(async (ctx, next) => {
+    await next();
+    deps.logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, requestId: ctx.state.requestId }, 'request');
+  });
+  app.use(authMiddleware(deps.config.JWT_SECRET));
+  if (deps.config.BULL_BOARD_ENABLED) for (const middleware of bullBoardMiddlewares(deps.queues)) app.use(middleware);
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' }));
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: false }));
+  return app;
+}

@@ -1,0 +1,18 @@
+// What the HTTP app is built from. The composition root (http/main.ts) creates these; tests create their own.
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../core/config.ts';
+import type { Queues } from '../queues/queues.ts';
+import type { Sql } from '../sql/db.ts';
+import type { Metrics } from './metrics.ts';
+import type { StreamHub } from './stream-hub.ts';
+
+export interface AppDeps {
+  config: Config;
+  sql: Sql;
+  redis: Redis;
+  queues: Queues;
+  hub: StreamHub;
+  logger: Logger;
+  metrics: Metrics;
+}

@@ -1,0 +1,9 @@
+// Composition root of the `api` process: REST, SSE and Bull Board, no workers.
+import { createLogger, loadConfigOrExit } from '../boot.ts';
+import { closeOnSignals, createClients, startApi } from '../platform.ts';
+
+const config = loadConfigOrExit();
+const logger = createLogger(config, 'mcp-api');
+const clients = createClients(config, logger, 'mcp-runtime-api');
+const api = await startApi(clients);
+closeOnSignals(logger, [api], clients);

@@ -1,0 +1,65 @@
+// Prometheus metrics: HTTP request counts and latencies, queue depths read at scrape time, job durations.
+import type { Context, Next } from 'koa';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Queues } from '../queues/queues.ts';
+
+export interface Metrics {
+  registry: Registry;
+  jobDurations: Histogram<'queue' | 'outcome'>;
+}
+
+export function createMetrics(options: { queues?: Queues; defaults?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaults) collectDefaultMetrics({ register: registry });
+  const jobDurations = new Histogram({
+    name: 'mcp_job_duration_seconds',
+    help: 'BullMQ job processing time by queue and outcome',
+    labelNames: ['queue', 'outcome'] as const,
+    buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600],
+    registers: [registry],
+  });
+  const queues = options.queues;
+  if (queues) {
+    new Gauge({
+      name: 'mcp_queue_jobs',
+      help: 'Jobs per queue and state',
+      labelNames: ['queue', 'state'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const queue of queues.all()) {
+          const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized');
+          for (const [state, count] of Object.entries(counts)) this.set({ queue: queue.name, state }, count);
+        }
+      },
+    });
+  }
+  return { registry, jobDurations };
+}
+
+export function httpMetricsMiddleware(registry: Registry) {
+  const requests = new Counter({
+    name: 'mcp_http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'mcp_http_request_duration_seconds',
+    help: 'HTTP request latency by method and route',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers: [registry],
+  });
+  return async (ctx: Context, next: Next) => {
+    const started = process.hrtime.bigint();
+    try {
+      await next();
+    } finally {
+      // The matched route pattern, not the raw path, keeps label cardinality bounded.
+      const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched';
+      requests.inc({ method: ctx.method, route, status: String(ctx.status) });
+      latency.observe({ method: ctx.method, route }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  };
+}

@@ -1,0 +1,76 @@
+// One declaration per route: zod schemas for input and output, required roles, handler. Drives Koa and OpenAPI alike.
+import type { Context } from 'koa';
+import type { z } from 'zod';
+import { AppError } from '../core/errors.ts';
+import type { AuthClaims, Role } from '../core/schemas/common.ts';
+import { fieldErrors } from './problem.ts';
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface RouteInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  auth: AuthClaims;
+}
+
+/** What a JSON handler returns; `undefined` means the handler wrote the response itself (SSE). */
+export type RouteResult = { status: number; body?: unknown; headers?: Record<string, string> } | undefined;
+
+export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
+  method: Method;
+  path: string;
+  summary: string;
+  tag: string;
+  /** Any one of these roles admits the caller (`admin` always does); `public` skips authentication. */
+  roles: readonly Role[] | 'public';
+  params?: P;
+  query?: Q;
+  body?: B;
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+  handler(ctx: Context, input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>): Promise<RouteResult> | RouteResult;
+}
+
+export function defineRoute<P extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined, B extends z.ZodType = z.ZodUndefined>(
+  spec: RouteSpec<P, Q, B>,
+): RouteSpec {
+  return spec as unknown as RouteSpec;
+}
+
+export const readRoles = ['viewer', 'operator', 'approver'] as const satisfies readonly Role[];
+export const writeRoles = ['operator'] as const satisfies readonly Role[];
+
+function parsePart(schema: z.ZodType | undefined, value: unknown, where: string): unknown {
+  if (schema === undefined) return undefined;
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new AppError('validation-failed', `the request ${where} has invalid fields`, { errors: fieldErrors(result.error, where) });
+  }
+  return result.data;
+}
+
+export function authorize(spec: Pick<RouteSpec, 'roles'>, auth: AuthClaims | undefined): AuthClaims {
+  if (spec.roles === 'public') return auth as AuthClaims;
+  if (auth === undefined) throw new AppError('unauthenticated', 'send Authorization: Bearer <token>');
+  if (auth.roles.includes('admin') || spec.roles.some((role) => auth.roles.includes(role))) return auth;
+  throw new AppError('forbidden', `this action needs one of the roles: ${spec.roles.join(', ')}`);
+}
+
+/** Adapt a route spec to a Koa handler: authorize, validate, run, and validate what goes out. */
+export function toKoaHandler(spec: RouteSpec) {
+  return async (ctx: Context) => {
+    const auth = authorize(spec, ctx.state.auth as AuthClaims | undefined);
+    const input = {
+      params: parsePart(spec.params, ctx.params, 'params'),
+      query: parsePart(spec.query, ctx.query, 'query'),
+      body: parsePart(spec.body, (ctx.request as { body?: unknown }).body ?? {}, 'body'),
+      auth,
+    };
+    const result = await spec.handler(ctx, input as never);
+    if (result === undefined) return;
+    ctx.status = result.status;
+    for (const [name, value] of Object.entries(result.headers ?? {})) ctx.set(name, value);
+    const schema = spec.responses[result.status]?.schema;
+    if (result.body !== undefined) ctx.body = schema ? schema.parse(result.body) : result.body;
+  };
+}

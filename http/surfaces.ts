@@ -1,0 +1,9 @@
+// Every API surface, in one list: the app mounts them and /openapi.json documents them.
+import type { AppDeps } from './deps.ts';
+import type { RouteSpec } from './route.ts';
+import { opsRoutes } from './routes/ops.ts';
+import { serverRoutes } from './routes/servers.ts';
+
+export function allRoutes(deps: AppDeps): RouteSpec[] {
+  return [...opsRoutes(deps), ...serverRoutes(deps)];
+}

@@ -1,0 +1,15 @@
+// `npm start`: a single node — migrate, then run the API and every worker in one process.
+import { createLogger, loadConfigOrExit } from './boot.ts';
+import { closeOnSignals, createClients, startApi, startWorkers } from './platform.ts';
+import { ensureDatabase } from './sql/db.ts';
+import { migrate } from './sql/migrate.ts';
+
+const config = loadConfigOrExit();
+const logger = createLogger(config, 'mcp-runtime');
+await ensureDatabase(config.DATABASE_URL);
+const clients = createClients(config, logger, 'mcp-runtime');
+const applied = await migrate(clients.sql);
+if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+const workers = await startWorkers(clients, []);
+const api = await startApi(clients);
+closeOnSignals(logger, [api, workers], clients);

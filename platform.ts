@@ -1,0 +1,116 @@
+// Builds the long-lived clients a process needs (Postgres, Redis, queues) and starts the API and/or workers on them.
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import type { Config } from './core/config.ts';
+import { createApp } from './http/app.ts';
+import { createMetrics, type Metrics } from './http/metrics.ts';
+import { createStreamHub } from './http/stream-hub.ts';
+import { createQueues, type Queues } from './queues/queues.ts';
+import { createRedis } from './queues/redis.ts';
+import { createSql, type Sql } from './sql/db.ts';
+import { createOutboxRelay } from './workers/outbox-relay.ts';
+import { selectHostedQueues } from './workers/processors.ts';
+import { startWorkerHost } from './workers/worker-host.ts';
+import type { Redis } from 'ioredis';
+
+export interface Clients {
+  config: Config;
+  logger: Logger;
+  sql: Sql;
+  redis: Redis;
+  queues: Queues;
+  metrics: Metrics;
+  close(): Promise<void>;
+}
+
+export function createClients(config: Config, logger: Logger, name: string): Clients {
+  const sql = createSql(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, applicationName: name });
+  const redis = createRedis(config.REDIS_URL, 'queue');
+  redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+  const queues = createQueues(redis, config.QUEUE_PREFIX);
+  const metrics = createMetrics({ queues, defaults: true });
+  return {
+    config,
+    logger,
+    sql,
+    redis,
+    queues,
+    metrics,
+    async close() {
+      await queues.close();
+      redis.disconnect();
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
+
+export interface Running {
+  close(): Promise<void>;
+}
+
+export async function startApi(clients: Clients): Promise<Running & { server: Server; port: number }> {
+  const { config, logger } = clients;
+  const subscriber = createRedis(config.REDIS_URL, 'subscriber');
+  const hub = await createStreamHub({ sql: clients.sql, subscriber, prefix: config.QUEUE_PREFIX, logger, sweepMs: config.SSE_HEARTBEAT_MS });
+  const app = createApp({ ...clients, hub });
+  const server = app.listen(config.PORT, config.HOST);
+  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  logger.info({ port }, 'api listening');
+  return {
+    server,
+    port,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections(); // SSE clients would otherwise hold the server open
+      });
+      await hub.close();
+      subscriber.disconnect();
+    },
+  };
+}
+
+export async function startWorkers(clients: Clients, queueNames: string[]): Promise<Running> {
+  const { config, logger } = clients;
+  const hosted = selectHostedQueues(clients, queueNames);
+  const host = startWorkerHost({
+    redisUrl: config.REDIS_URL,
+    prefix: config.QUEUE_PREFIX,
+    queues: hosted,
+    concurrency: config.WORKER_CONCURRENCY,
+    logger,
+    durations: clients.metrics.jobDurations,
+  });
+  const relay = createOutboxRelay({ sql: clients.sql, queues: clients.queues, logger, sweepMs: config.OUTBOX_SWEEP_MS });
+  await relay.start();
+  logger.info({ queues: hosted.map((entry) => entry.definition.name) }, 'workers started');
+  return {
+    async close() {
+      await relay.stop();
+      const { forced } = await host.close(config.SHUTDOWN_TIMEOUT_MS);
+      logger.info({ forced }, 'workers stopped');
+    },
+  };
+}
+
+/** Close `running` in order on the first SIGTERM/SIGINT; a second signal exits at once. */
+export function closeOnSignals(logger: Logger, running: Running[], clients: Clients): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    void (async () => {
+      for (const part of running) await part.close();
+      await clients.close();
+      process.exit(0);
+    })().catch((error: unknown) => {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    });
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}

@@ -1,0 +1,21 @@
+// Every queue the platform runs, in one list: workers, Bull Board and metrics iterate it.
+import { attestationIngestQueue } from './attestation-ingest.ts';
+import type { QueueDefinition } from './define-queue.ts';
+import { remediationExecuteQueue } from './remediation-execute.ts';
+import { schedulerRefreshQueue } from './scheduler-refresh.ts';
+import { scoreRecomputeQueue } from './score-recompute.ts';
+import { sseFanoutQueue } from './sse-fanout.ts';
+import { trustTransitionQueue } from './trust-transition.ts';
+import { vmLaunchQueue } from './vm-launch.ts';
+
+export const queueCatalog: readonly QueueDefinition[] = [
+  attestationIngestQueue,
+  trustTransitionQueue,
+  schedulerRefreshQueue,
+  scoreRecomputeQueue,
+  remediationExecuteQueue,
+  vmLaunchQueue,
+  sseFanoutQueue,
+];
+
+export const queueNames = queueCatalog.map((definition) => definition.name);

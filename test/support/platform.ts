@@ -1,0 +1,77 @@
+// Starts the real platform for a test file: its own database, its own queue prefix, the API on a free port,
+// and (optionally) workers for chosen queues plus the outbox relay.
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { parseConfig, type Config } from '../../core/config.ts';
+import type { AuthClaims } from '../../core/schemas/common.ts';
+import { signToken } from '../../http/tokens.ts';
+import { createClients, startApi, startWorkers, type Clients, type Running } from '../../platform.ts';
+import { createTestDatabase, type TestDatabase } from './db.ts';
+import { REDIS_URL } from './env.ts';
+
+export const TEST_JWT_SECRET = 'test-secret-0123456789abcdef';
+
+/** A fetch Response whose JSON body tests may read without casting. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ApiResponse = Omit<Response, 'json'> & { json(): Promise<any> };
+
+export interface TestPlatform {
+  db: TestDatabase;
+  clients: Clients;
+  config: Config;
+  url: string;
+  token(claims?: Partial<AuthClaims>): Promise<string>;
+  /** fetch against the API with a bearer token for `claims` (default: operator of owner "acme"). */
+  api(path: string, init?: RequestInit & { json?: unknown; as?: Partial<AuthClaims> }): Promise<ApiResponse>;
+  close(): Promise<void>;
+}
+
+export function uniquePrefix(): string {
+  return `t${randomBytes(5).toString('hex')}`;
+}
+
+export async function startTestPlatform(options: { workers?: string[] | false; env?: Record<string, string> } = {}): Promise<TestPlatform> {
+  const db = await createTestDatabase();
+  const config = parseConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    QUEUE_PREFIX: uniquePrefix(),
+    JWT_SECRET: TEST_JWT_SECRET,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    OUTBOX_SWEEP_MS: '200',
+    SSE_HEARTBEAT_MS: '1000',
+    ...options.env,
+  });
+  const clients = createClients(config, pino({ level: config.LOG_LEVEL }), 'mcp-runtime-test');
+  const running: Running[] = [];
+  const api = await startApi(clients);
+  running.push(api);
+  if (options.workers !== false && options.workers !== undefined) running.push(await startWorkers(clients, options.workers));
+  const url = `http://127.0.0.1:${api.port}`;
+
+  const token = (claims: Partial<AuthClaims> = {}) =>
+    signToken(TEST_JWT_SECRET, { sub: 'alice', owner: 'acme', roles: ['operator'], ...claims });
+
+  return {
+    db,
+    clients,
+    config,
+    url,
+    token,
+    async api(path, init = {}) {
+      const { json, as, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      if (!headers.has('authorization')) headers.set('authorization', `Bearer ${await token(as)}`);
+      if (json !== undefined) headers.set('content-type', 'application/json');
+      return fetch(`${url}${path}`, { ...rest, headers, ...(json === undefined ? {} : { body: JSON.stringify(json) }) });
+    },
+    async close() {
+      for (const part of running.reverse()) await part.close();
+      await clients.close();
+      await db.drop();
+    },
+  };
+}

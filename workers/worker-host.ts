@@ -1,0 +1,95 @@
+// Runs BullMQ workers for a chosen set of queues: payload validation, error classification, metrics, graceful close.
+import { UnrecoverableError, Worker, type Job, type Processor } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Histogram } from 'prom-client';
+import { isAppError } from '../core/errors.ts';
+import type { QueueDefinition } from '../queues/define-queue.ts';
+import { createRedis } from '../queues/redis.ts';
+
+/** A job handler: receives the validated payload and the job's AbortSignal. */
+export type JobHandler<T = unknown> = (data: T, job: Job, signal: AbortSignal | undefined) => Promise<unknown>;
+
+export interface HostedQueue {
+  definition: QueueDefinition;
+  handler: JobHandler<never>;
+  concurrency?: number;
+}
+
+export interface WorkerHost {
+  workers: Map<string, Worker>;
+  /** Stop taking jobs, let active ones finish (up to `timeoutMs`), then close connections. */
+  close(timeoutMs: number): Promise<{ forced: boolean }>;
+}
+
+function wrap(hosted: HostedQueue, logger: Logger, durations?: Histogram<'queue' | 'outcome'>): Processor {
+  const { definition, handler } = hosted;
+  return async (job, _token, signal) => {
+    const parsed = definition.schema.safeParse(job.data);
+    if (!parsed.success) {
+      throw new UnrecoverableError(`invalid-job-data: ${parsed.error.issues.map((issue) => issue.path.join('.') + ' ' + issue.message).join('; ')}`);
+    }
+    const stop = durations?.startTimer({ queue: definition.name });
+    try {
+      const result = await (handler as JobHandler)(parsed.data, job, signal);
+      stop?.({ outcome: 'completed' });
+      return result;
+    } catch (error) {
+      stop?.({ outcome: 'failed' });
+      if (isAppError(error) && !error.retryable) {
+        logger.warn({ queue: definition.name, jobId: job.id, code: error.code }, 'job failed permanently');
+        throw new UnrecoverableError(`${error.code}: ${error.detail}`);
+      }
+      throw error;
+    }
+  };
+}
+
+export function startWorkerHost(options: {
+  redisUrl: string;
+  prefix: string;
+  queues: HostedQueue[];
+  concurrency: number;
+  logger: Logger;
+  durations?: Histogram<'queue' | 'outcome'>;
+  stalledIntervalMs?: number;
+  lockDurationMs?: number;
+}): WorkerHost {
+  const { logger } = options;
+  const workers = new Map<string, Worker>();
+  for (const hosted of options.queues) {
+    const name = hosted.definition.name;
+    const worker = new Worker(name, wrap(hosted, logger, options.durations), {
+      connection: createRedis(options.redisUrl, 'worker'),
+      prefix: options.prefix,
+      concurrency: hosted.concurrency ?? options.concurrency,
+      ...(options.stalledIntervalMs ? { stalledInterval: options.stalledIntervalMs } : {}),
+      ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs } : {}),
+    });
+    worker.on('error', (error) => logger.error({ err: error, queue: name }, 'worker error'));
+    worker.on('failed', (job, error) =>
+      logger.warn({ queue: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'job failed'),
+    );
+    worker.on('stalled', (jobId) => logger.warn({ queue: name, jobId }, 'job stalled; it will be retried'));
+    workers.set(name, worker);
+  }
+
+  return {
+    workers,
+    async close(timeoutMs) {
+      const graceful = Promise.all([...workers.values()].map((worker) => worker.close())).then(() => false);
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<true>((resolve) => {
+        timer = setTimeout(() => resolve(true), timeoutMs);
+      });
+      const forced = await Promise.race([graceful, deadline]);
+      clearTimeout(timer);
+      if (forced) {
+        // Active jobs keep their locks until they expire; another worker then picks them up as stalled.
+        logger.warn({ timeoutMs }, 'shutdown timeout reached; releasing active jobs');
+        await Promise.all([...workers.values()].map((worker) => worker.close(true)));
+      }
+      await Promise.all([...workers.values()].map((worker) => worker.disconnect()));
+      return { forced };
+    },
+  };
+}
