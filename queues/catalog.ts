@@ -2,6 +2,7 @@
 import { attestationIngestQueue } from './attestation-ingest.ts';
 import type { QueueDefinition } from './define-queue.ts';
 import { remediationExecuteQueue } from './remediation-execute.ts';
+import { remediationMaterialiseQueue } from './remediation-materialise.ts';
 import { schedulerRefreshQueue } from './scheduler-refresh.ts';
 import { scoreRecomputeQueue } from './score-recompute.ts';
 import { sseFanoutQueue } from './sse-fanout.ts';
@@ -14,6 +15,7 @@ export const queueCatalog: readonly QueueDefinition[] = [
   schedulerRefreshQueue,
   scoreRecomputeQueue,
   remediationExecuteQueue,
+  remediationMaterialiseQueue,
   vmLaunchQueue,
   sseFanoutQueue,
 ];
