@@ -38,19 +38,24 @@ export function createMetrics(options: { queues?: Queues; defaults?: boolean } =
 }
 
 export function httpMetricsMiddleware(registry: Registry) {
-  const requests = new Counter({
-    name: 'mcp_http_requests_total',
-    help: 'HTTP requests by method, route and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [registry],
-  });
-  const latency = new Histogram({
-    name: 'mcp_http_request_duration_seconds',
-    help: 'HTTP request latency by method and route',
-    labelNames: ['method', 'route'] as const,
-    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
-    registers: [registry],
-  });
+  // Reuse the series when a second app is built on the same registry (tests, or API + admin app in one process).
+  const requests =
+    (registry.getSingleMetric('mcp_http_requests_total') as Counter<'method' | 'route' | 'status'> | undefined) ??
+    new Counter({
+      name: 'mcp_http_requests_total',
+      help: 'HTTP requests by method, route and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      registers: [registry],
+    });
+  const latency =
+    (registry.getSingleMetric('mcp_http_request_duration_seconds') as Histogram<'method' | 'route'> | undefined) ??
+    new Histogram({
+      name: 'mcp_http_request_duration_seconds',
+      help: 'HTTP request latency by method and route',
+      labelNames: ['method', 'route'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers: [registry],
+    });
   return async (ctx: Context, next: Next) => {
     const started = process.hrtime.bigint();
     try {

@@ -26,7 +26,9 @@ function wrap(hosted: HostedQueue, logger: Logger, durations?: Histogram<'queue'
   return async (job, _token, signal) => {
     const parsed = definition.schema.safeParse(job.data);
     if (!parsed.success) {
-      throw new UnrecoverableError(`invalid-job-data: ${parsed.error.issues.map((issue) => issue.path.join('.') + ' ' + issue.message).join('; ')}`);
+      throw new UnrecoverableError(
+        `invalid-job-data: ${parsed.error.issues.map((issue) => issue.path.join('.') + ' ' + issue.message).join('; ')}`,
+      );
     }
     const stop = durations?.startTimer({ queue: definition.name });
     try {
@@ -84,9 +86,10 @@ export function startWorkerHost(options: {
       const forced = await Promise.race([graceful, deadline]);
       clearTimeout(timer);
       if (forced) {
-        // Active jobs keep their locks until they expire; another worker then picks them up as stalled.
+        // Abort cooperative handlers (executors kill their processes); the rest are released when this process
+        // exits: their locks expire and another worker re-runs them as stalled jobs.
         logger.warn({ timeoutMs }, 'shutdown timeout reached; releasing active jobs');
-        await Promise.all([...workers.values()].map((worker) => worker.close(true)));
+        for (const worker of workers.values()) worker.cancelAllJobs('worker shutting down');
       }
       await Promise.all([...workers.values()].map((worker) => worker.disconnect()));
       return { forced };

@@ -1,0 +1,59 @@
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../core/config.ts';
+
+function problemsFor(env: Record<string, string>): string[] {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('config', () => {
+  it('needs no variables on a fresh machine', () => {
+    const config = parseConfig({});
+    expect(config).toMatchObject({ PORT: 8080, REDIS_URL: 'redis://127.0.0.1:6379', VM_PROVISIONER_DRIVER: 'http', LIBVIRT_LOG_TAIL: 200 });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT: must be a whole number'],
+    [{ PORT: '70000' }, 'PORT: must be at most 65535'],
+    [{ DATABASE_URL: 'mysql://db/x' }, 'DATABASE_URL: must be a postgres:// URL'],
+    [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL: must be a redis:// URL'],
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET: must be at least 16 characters'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent'],
+    [{ QUEUE_PREFIX: 'a:b' }, 'QUEUE_PREFIX: may hold only letters, digits, _ and -'],
+    [{ VM_PROVISIONER_DRIVER: 'xen' }, 'VM_PROVISIONER_DRIVER: must be one of http, libvirt'],
+    [{ LIBVIRT_DEFAULT_ISOLATION_TIER: 'sgx' }, 'LIBVIRT_DEFAULT_ISOLATION_TIER: must be one of none, sev, sev-snp, tdx'],
+    [{ LIBVIRT_DEFAULT_MEMORY_MIB: '8' }, 'LIBVIRT_DEFAULT_MEMORY_MIB: must be at least 16'],
+    [{ LIBVIRT_DEFAULT_VCPU_COUNT: '0' }, 'LIBVIRT_DEFAULT_VCPU_COUNT: must be at least 1'],
+    [{ LIBVIRT_LOG_TAIL: '-3' }, 'LIBVIRT_LOG_TAIL: must be at least 1'],
+    [{ LIBVIRT_VOLUME_TEMPLATE: '{"path":"/var/lib/x.qcow2","bus":"ide"}' }, 'LIBVIRT_VOLUME_TEMPLATE: bus must be one of virtio, sata, scsi'],
+    [{ LIBVIRT_VOLUME_TEMPLATE: '{"bus":"virtio"}' }, 'LIBVIRT_VOLUME_TEMPLATE: path is required'],
+    [{ LIBVIRT_VOLUME_TEMPLATE: '{"path":"relative.img"}' }, 'LIBVIRT_VOLUME_TEMPLATE: path must be an absolute path'],
+    [{ LIBVIRT_NETWORK_TEMPLATE: '{not json' }, 'LIBVIRT_NETWORK_TEMPLATE: is not valid JSON'],
+    [{ LIBVIRT_NETWORK_TEMPLATE: '{"model":"virtio","colour":"red"}' }, 'LIBVIRT_NETWORK_TEMPLATE: has unknown field(s) colour'],
+    [{ LIBVIRT_GPU_POLICY: '{"enabled":true,"devices":["65:00"]}' }, 'LIBVIRT_GPU_POLICY: devices.0 must be a PCI address like 0000:65:00.0'],
+    [{ LIBVIRT_CONSOLE_SOURCE: 'vnc' }, 'LIBVIRT_CONSOLE_SOURCE: must be one of pty, tcp, unix, file'],
+    [{ LIBVIRT_PASSWORD: 'a', LIBVIRT_PASSWORD_FILE: '/run/secret' }, 'LIBVIRT_PASSWORD: set either LIBVIRT_PASSWORD or LIBVIRT_PASSWORD_FILE, not both'],
+    [{ NODE_ENV: 'production' }, 'JWT_SECRET: is required when NODE_ENV=production'],
+  ])('rejects %j with "%s"', (env, message) => {
+    expect(problemsFor(env)).toContain(message);
+  });
+
+  it('reports every bad variable at once', () => {
+    expect(problemsFor({ PORT: 'x', VM_PROVISIONER_DRIVER: 'xen' })).toHaveLength(2);
+  });
+
+  it('stops the process with a non-zero exit and names the variable', async () => {
+    const result = await execa(process.execPath, ['--import', 'tsx', 'main.ts'], {
+      env: { LIBVIRT_VOLUME_TEMPLATE: '{"path":"/v.img","bus":"ide"}' },
+      reject: false,
+    });
+    expect(result.exitCode).toBe(78);
+    expect(result.stderr).toContain('LIBVIRT_VOLUME_TEMPLATE: bus must be one of virtio, sata, scsi');
+  });
+});

@@ -1,0 +1,101 @@
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createQueues, type Queues } from '../../queues/queues.ts';
+import { createRedis } from '../../queues/redis.ts';
+import { scoreRecomputeQueue } from '../../queues/score-recompute.ts';
+import { claimOutboxBatch, outboxJobId, writeOutbox } from '../../sql/outbox.ts';
+import { transact } from '../../sql/transact.ts';
+import { createOutboxRelay } from '../../workers/outbox-relay.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { REDIS_URL } from '../support/env.ts';
+import { uniquePrefix } from '../support/platform.ts';
+
+let db: TestDatabase;
+let queues: Queues;
+const redis = createRedis(REDIS_URL);
+const logger = pino({ level: 'silent' });
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  queues = createQueues(redis, uniquePrefix());
+});
+afterAll(async () => {
+  await queues.close();
+  redis.disconnect();
+  await db.drop();
+});
+
+const relay = () => createOutboxRelay({ sql: db.sql, queues, logger, sweepMs: 60_000 });
+const jobData = (server_id: number) => ({ server_id, owner_id: 'acme', reason: 'test' });
+const jobsFor = async (serverId: number) =>
+  (await queues.get(scoreRecomputeQueue).getJobs(['waiting', 'delayed', 'active', 'completed'])).filter((job) => job.data.server_id === serverId);
+
+describe('outbox', () => {
+  it('yields no job when the transaction rolls back', async () => {
+    await expect(
+      db.sql.begin(async (tx) => {
+        await writeOutbox(tx, scoreRecomputeQueue, jobData(1));
+        throw new Error('business rule failed');
+      }),
+    ).rejects.toThrow('business rule failed');
+    await relay().drain();
+    expect(await jobsFor(1)).toEqual([]);
+    const [row] = await db.sql`SELECT count(*)::int AS count FROM outbox`;
+    expect(row?.count).toBe(0);
+  });
+
+  it('yields exactly one job for a committed row even when two relays run at once', async () => {
+    const id = await transact(db.sql, (tx) => writeOutbox(tx, scoreRecomputeQueue, jobData(2)));
+    const [a, b] = [relay(), relay()];
+    const moved = await Promise.all([a.drain(), b.drain(), a.drain()]);
+    expect(moved.reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(1);
+    const jobs = await jobsFor(2);
+    expect(jobs.map((job) => job.id)).toEqual([`outbox-${id}`]);
+  });
+
+  it('yields exactly one job when a relay dies between enqueue and marking', async () => {
+    await transact(db.sql, (tx) => writeOutbox(tx, scoreRecomputeQueue, jobData(3)));
+    // A relay that enqueues and then dies: its transaction never commits, so the row stays unmarked.
+    await expect(
+      db.sql.begin(async (tx) => {
+        for (const row of await claimOutboxBatch(tx, 10)) {
+          await queues.get(row.queue).add(row.job_name, row.payload, { jobId: outboxJobId(row) });
+        }
+        throw new Error('killed before marking');
+      }),
+    ).rejects.toThrow('killed before marking');
+    expect(await jobsFor(3)).toHaveLength(1);
+    await relay().drain();
+    expect(await jobsFor(3)).toHaveLength(1);
+    const [row] = await db.sql`SELECT count(*)::int AS count FROM outbox WHERE relayed_at IS NULL`;
+    expect(row?.count).toBe(0);
+  });
+
+  it('keeps a domain job id given by the writer', async () => {
+    await transact(db.sql, (tx) => writeOutbox(tx, scoreRecomputeQueue, jobData(4), { jobId: 'score-server-4' }));
+    await relay().drain();
+    expect((await jobsFor(4)).map((job) => job.id)).toEqual(['score-server-4']);
+  });
+
+  it('wakes on the doorbell without waiting for the sweep', async () => {
+    const running = relay();
+    await running.start();
+    try {
+      await transact(db.sql, (tx) => writeOutbox(tx, scoreRecomputeQueue, jobData(5)));
+      const queueEvents = await waitForJob(5);
+      expect(queueEvents).toHaveLength(1);
+    } finally {
+      await running.stop();
+    }
+  });
+});
+
+/** Poll Redis until the job appears; bounded so a broken doorbell fails the test instead of hanging it. */
+async function waitForJob(serverId: number) {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const jobs = await jobsFor(serverId);
+    if (jobs.length > 0 || Date.now() > deadline) return jobs;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
