@@ -6,7 +6,7 @@ import { allRoutes } from '../../http/surfaces.ts';
 import { queueNames } from '../../queues/catalog.ts';
 import { createRedis } from '../../queues/redis.ts';
 import { REDIS_URL } from '../support/env.ts';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { readJson, startTestPlatform, type TestPlatform } from '../support/platform.ts';
 
 let platform: TestPlatform;
 beforeAll(async () => {
@@ -43,7 +43,7 @@ describe('operations endpoints', () => {
   });
 
   it('documents every route in /openapi.json', async () => {
-    const document = await (await fetch(`${platform.url}/openapi.json`)).json();
+    const document = await readJson(await fetch(`${platform.url}/openapi.json`));
     const routes = allRoutes({ ...platform.clients, hub: undefined as never });
     for (const route of routes) {
       const path = route.path.replace(/:([a-zA-Z_]+)/g, '{$1}');
@@ -68,7 +68,7 @@ describe('operations endpoints', () => {
   it('echoes a sane X-Request-Id and puts it in problems', async () => {
     const response = await fetch(`${platform.url}/api/servers`, { headers: { 'x-request-id': 'trace-123' } });
     expect(response.headers.get('x-request-id')).toBe('trace-123');
-    expect((await response.json()).requestId).toBe('trace-123');
+    expect((await readJson(response)).requestId).toBe('trace-123');
   });
 });
 

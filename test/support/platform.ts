@@ -75,3 +75,7 @@ export async function startTestPlatform(options: { workers?: string[] | false; e
     },
   };
 }
+
+/** Read a plain fetch Response's JSON body without casting at every call site. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const readJson = (response: Response): Promise<any> => response.json();
