@@ -1,6 +1,6 @@
 // The one schema over every environment variable the platform reads, and the message an invalid one produces.
 import { z } from 'zod';
-import { libvirtGpuPolicy, libvirtNetworkTemplate, libvirtVolumeTemplate } from './libvirt-templates.ts';
+import { libvirtDirectBoot, libvirtGpuPolicy, libvirtNetworkTemplate, libvirtVolumeTemplate } from './libvirt-templates.ts';
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce
@@ -41,7 +41,6 @@ export const configSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/, 'may hold only letters, digits, _ and -').default('mcp'),
   JWT_SECRET: z.string().min(16, 'must be at least 16 characters').default('mcp-runtime-local-development-secret'),
-  JWT_ISSUER: z.string().optional(),
   SSE_HEARTBEAT_MS: int(100, 300_000).default(15_000),
   SSE_MAX_BUFFERED_BYTES: int(1024).default(1_048_576),
   OUTBOX_SWEEP_MS: int(50, 600_000).default(1_000),
@@ -51,6 +50,8 @@ export const configSchema = z.object({
   TRUST_HISTORY_MAX_LIMIT: int(1, 10_000).default(500),
   ATTESTATION_FRESHNESS_SECONDS: int(1).default(3600),
   ATTESTATION_NONCE_MAX_AGE_SECONDS: int(1).default(300),
+  TRUST_NOTIFY: z.enum(['reaction', 'transaction', 'off']).default('reaction'),
+  TRUST_CATCH_UP_SWEEP_MS: int(100, 3_600_000).default(30_000),
   REMEDIATION_APPROVAL_TTL_SECONDS: int(1).default(86_400),
   REMEDIATION_WORKDIR: z.string().min(1).default('/tmp/mcp-runtime/remediation'),
   REMEDIATION_OUTPUT_CAP_BYTES: int(1024).default(1_048_576),
@@ -72,7 +73,9 @@ export const configSchema = z.object({
   LIBVIRT_CONSOLE_SOURCE: z.enum(['pty', 'tcp', 'unix', 'file']).default('pty'),
   LIBVIRT_CONSOLE_LOG_DIR: z.string().min(1).default('/var/log/mcp-runtime/console'),
   LIBVIRT_SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(30_000),
-  REM_FABRIC_SCENARIO_DIR: z.string().min(1).default('harness/scenarios'),
+  LIBVIRT_DOMAIN_TYPE: z.enum(['kvm', 'qemu']).default('kvm'),
+  LIBVIRT_DIRECT_BOOT: jsonVar(libvirtDirectBoot).optional(),
+  LIBVIRT_CONSOLE_TCP_PORT_BASE: int(1024, 60_000).default(50_000),
   BULL_BOARD_ENABLED: boolish.default(true),
 });
 

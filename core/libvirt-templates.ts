@@ -33,3 +33,11 @@ export const libvirtGpuPolicy = z.strictObject({
   managed: z.boolean().default(true),
 });
 export type LibvirtGpuPolicy = z.infer<typeof libvirtGpuPolicy>;
+
+/** Direct kernel boot (LIBVIRT_DIRECT_BOOT): a kernel, an optional initramfs and a kernel command line. */
+export const libvirtDirectBoot = z.strictObject({
+  kernel: z.string().startsWith('/', 'must be an absolute path'),
+  initrd: z.string().startsWith('/', 'must be an absolute path').optional(),
+  cmdline: z.string().max(4096).default('console=ttyS0'),
+});
+export type LibvirtDirectBoot = z.infer<typeof libvirtDirectBoot>;
