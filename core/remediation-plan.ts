@@ -1,0 +1,83 @@
+// What a playbook tells its executor to do: one plan schema per executor type, and the template
+// substitution plans use to name the run they act for.
+import { z } from 'zod';
+
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an upper-case environment variable name');
+
+export const shellPlan = z.strictObject({
+  command: z.string().min(1).max(1024),
+  args: z.array(z.string().max(4096)).max(256).default([]),
+  env: z.record(envName, z.string().max(4096)).default({}),
+  /** Absolute, or relative to the attempt's work directory (the default). */
+  cwd: z.string().min(1).max(1024).optional(),
+});
+export type ShellPlan = z.infer<typeof shellPlan>;
+
+const inventoryHost = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a host name'),
+  vars: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+});
+
+export const ansiblePlan = z
+  .strictObject({
+    playbook_yaml: z.string().min(1).max(1_000_000).optional(),
+    playbook_path: z.string().min(1).max(1024).optional(),
+    hosts: z.array(inventoryHost).min(1).default([{ name: 'localhost', vars: { ansible_connection: 'local' } }]),
+    extra_vars: z.record(z.string(), z.unknown()).default({}),
+    check: z.boolean().default(false),
+    diff: z.boolean().default(false),
+  })
+  .refine((plan) => (plan.playbook_yaml === undefined) !== (plan.playbook_path === undefined), {
+    message: 'give exactly one of playbook_yaml or playbook_path',
+    path: ['playbook_yaml'],
+  });
+export type AnsiblePlan = z.infer<typeof ansiblePlan>;
+
+export const cloudPoll = z.strictObject({
+  /** Dot path of the operation URL in the first response's JSON (a `Location` header also works). */
+  operation_url_field: z.string().min(1).default('operation_url'),
+  status_field: z.string().min(1).default('status'),
+  success_values: z.array(z.string()).min(1).default(['done', 'succeeded']),
+  failure_values: z.array(z.string()).default(['failed', 'error']),
+  interval_ms: z.number().int().min(10).max(600_000).default(1_000),
+  max_polls: z.number().int().min(1).max(100_000).default(300),
+});
+
+export const cloudPlan = z.strictObject({
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
+  url: z.string().regex(/^https?:\/\//, 'must be an http(s):// URL template'),
+  body: z.unknown().optional(),
+  headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string()).default({}),
+  auth: z
+    .strictObject({
+      secret_ref: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must name a secret, not hold one'),
+      header: z.string().default('authorization'),
+      scheme: z.string().default('Bearer'),
+    })
+    .optional(),
+  request_timeout_ms: z.number().int().min(10).max(600_000).default(10_000),
+  poll: cloudPoll.optional(),
+});
+export type CloudPlan = z.infer<typeof cloudPlan>;
+
+export const executorType = z.enum(['shell', 'ansible', 'cloud']);
+export type ExecutorType = z.infer<typeof executorType>;
+
+export const planSchemas = { shell: shellPlan, ansible: ansiblePlan, cloud: cloudPlan } as const;
+
+export type PlanFor<T extends ExecutorType> = z.infer<(typeof planSchemas)[T]>;
+
+/** Replace `{{name}}` with `vars[name]` (through `encode`); unknown names stay visible so a bad template is noticed. */
+export function renderTemplate(template: string, vars: Record<string, string>, encode: (value: string) => string = (v) => v): string {
+  return template.replace(/\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}/gi, (whole, name: string) => (name in vars ? encode(vars[name] as string) : whole));
+}
+
+/** Render every string inside a JSON value. */
+export function renderJson(value: unknown, vars: Record<string, string>): unknown {
+  if (typeof value === 'string') return renderTemplate(value, vars);
+  if (Array.isArray(value)) return value.map((item) => renderJson(item, vars));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, renderJson(item, vars)]));
+  }
+  return value;
+}

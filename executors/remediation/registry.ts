@@ -1,0 +1,31 @@
+// Picks the executor for a playbook's type and runs the plan through it. A plan that no longer parses is a
+// playbook bug; an executor that throws instead of answering is recorded as `other`, never lost.
+import { planSchemas, type ExecutorType } from '../../core/remediation-plan.ts';
+import { createAnsibleExecutor } from './ansible.ts';
+import { createCloudExecutor } from './cloud.ts';
+import type { SecretResolver } from './secrets.ts';
+import { createShellExecutor } from './shell.ts';
+import { failed, type ExecutionContext, type ExecutionResult, type RemediationExecutor } from './types.ts';
+
+export interface ExecutorSet {
+  execute(type: ExecutorType, plan: unknown, context: ExecutionContext): Promise<ExecutionResult>;
+}
+
+export function createExecutorSet(options: { outputCapBytes: number; resolveSecret: SecretResolver; ansibleBinary?: string }): ExecutorSet {
+  const executors: { [T in ExecutorType]: RemediationExecutor<never> } = {
+    shell: createShellExecutor({ outputCapBytes: options.outputCapBytes }),
+    ansible: createAnsibleExecutor({ outputCapBytes: options.outputCapBytes, ...(options.ansibleBinary ? { binary: options.ansibleBinary } : {}) }),
+    cloud: createCloudExecutor({ resolveSecret: options.resolveSecret }),
+  };
+  return {
+    async execute(type, plan, context) {
+      const parsed = planSchemas[type].safeParse(plan);
+      if (!parsed.success) return failed('playbook-bug', `the ${type} plan is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+      try {
+        return await (executors[type] as RemediationExecutor<unknown>).execute(parsed.data, context);
+      } catch (error) {
+        return failed('other', `the ${type} executor failed: ${(error as Error).name}: ${(error as Error).message}`);
+      }
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decideRetry } from '../../core/failure-taxonomy.ts';
+import { cloudPlan } from '../../core/remediation-plan.ts';
+import { createCloudExecutor } from '../../executors/remediation/cloud.ts';
+import { createSecretResolver } from '../../executors/remediation/secrets.ts';
+import { testContext } from './context.ts';
+
+// A loopback stand-in for a cloud API: each test installs the handler it needs and reads what was received.
+let server: Server;
+let base: string;
+let handler: (req: IncomingMessage, res: ServerResponse) => void = () => {};
+const received: { method: string; url: string; headers: IncomingMessage['headers'] }[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    req.resume();
+    req.on('end', () => handler(req, res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+const reply = (res: ServerResponse, status: number, body?: unknown) => {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(body === undefined ? '' : JSON.stringify(body));
+};
+const cloud = createCloudExecutor({ resolveSecret: createSecretResolver({ env: { REMEDIATION_SECRET_CLOUD_TOKEN: 's3cret-value' } }) });
+const plan = (extra: Record<string, unknown> = {}) =>
+  cloudPlan.parse({ url: `${base}/instances/{{vm_instance_id}}/repair`, body: { run: '{{run_id}}' }, auth: { secret_ref: 'cloud-token' }, ...extra });
+
+describe('cloud API executor (loopback fake)', () => {
+  it('succeeds after polling the operation, with the secret only in the auth header', async () => {
+    received.length = 0;
+    let polls = 0;
+    handler = (req, res) => (req.method === 'POST' ? reply(res, 202, { operation_url: '/operations/9' }) : reply(res, 200, { status: ++polls < 3 ? 'running' : 'done' }));
+    const context = await testContext();
+    const result = await cloud.execute(plan({ poll: { interval_ms: 10 } }), context);
+    expect(result).toMatchObject({ status: 'succeeded', outputs: { operation: { status: 'done' } } });
+    expect(received.map((r) => `${r.method} ${r.url}`)).toEqual(['POST /instances/7/repair', 'GET /operations/9', 'GET /operations/9', 'GET /operations/9']);
+    expect(received[0]?.headers.authorization).toBe('Bearer s3cret-value');
+    expect(received[0]?.headers['idempotency-key']).toBe('run-1-attempt-1');
+    expect(JSON.stringify(context.logs)).not.toContain('s3cret-value');
+  });
+
+  it('treats 503 as transient and succeeds on the next attempt with a new idempotency key', async () => {
+    received.length = 0;
+    let calls = 0;
+    handler = (_req, res) => reply(res, ++calls === 1 ? 503 : 200, { ok: true });
+    const first = await cloud.execute(plan(), await testContext());
+    expect(first).toMatchObject({ status: 'failed', failureReason: 'dependency-outage', exitCode: 503 });
+    const decision = decideRetry({ reason: first.failureReason!, attempt: 1, retryLimit: 2 });
+    expect(decision.retry).toBe(true);
+    const second = await cloud.execute(plan(), await testContext({ attempt: 2, idempotencyKey: 'run-1-attempt-2' }));
+    expect(second.status).toBe('succeeded');
+    expect(received.map((r) => r.headers['idempotency-key'])).toEqual(['run-1-attempt-1', 'run-1-attempt-2']);
+  });
+
+  it.each([
+    [400, 'playbook-bug', 'structural'],
+    [404, 'playbook-bug', 'structural'],
+    [403, 'policy-denied', 'structural'],
+    [429, 'dependency-outage', 'transient'],
+    [500, 'dependency-outage', 'transient'],
+  ])('classifies HTTP %i as %s', async (status, reason) => {
+    handler = (_req, res) => reply(res, status, { error: 'nope' });
+    expect(await cloud.execute(plan(), await testContext())).toMatchObject({ status: 'failed', failureReason: reason, exitCode: status });
+  });
+
+  it('answers timeout when the API does not answer in time', async () => {
+    handler = () => {};
+    expect(await cloud.execute(plan({ request_timeout_ms: 100 }), await testContext())).toMatchObject({ status: 'failed', failureReason: 'timeout' });
+  });
+
+  it('stops polling when cancelled', async () => {
+    const controller = new AbortController();
+    handler = (req, res) => {
+      if (req.method === 'GET') controller.abort();
+      reply(res, 202, req.method === 'POST' ? { operation_url: '/operations/1' } : { status: 'running' });
+    };
+    const result = await cloud.execute(plan({ poll: { interval_ms: 10 } }), await testContext({ signal: controller.signal }));
+    expect(result).toMatchObject({ status: 'cancelled', failureReason: 'cancelled' });
+  });
+
+  it('refuses to run when the secret is not configured', async () => {
+    const bare = createCloudExecutor({ resolveSecret: createSecretResolver({ env: {} }) });
+    expect(await bare.execute(plan(), await testContext())).toMatchObject({ status: 'failed', failureReason: 'executor-unavailable' });
+  });
+});
