@@ -7,7 +7,7 @@ import { lifecycleState } from './trust-states.ts';
 export type TrustEvent =
   | { kind: 'attestation'; status: AttestationStatus; observedAt: Date }
   | { kind: 'operator'; target: LifecycleState }
-  | { kind: 'remediation'; state: RemediationState };
+  | { kind: 'remediation'; state: RemediationState; runId?: number };
 
 /** The part of a registry row the state machine owns. */
 export interface TrustSnapshot {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { IsolationTier } from '../core/config.ts';
 import { AppError } from '../core/errors.ts';
 import type { Queryable } from './db.ts';
+import { upsertTrustLineage } from './evaluation-certifications.ts';
 
 export const credentialSnapshot = z.object({ username: z.string().optional(), password: z.enum(['supplied', 'absent']).optional() });
 export type CredentialSnapshot = z.infer<typeof credentialSnapshot>;
@@ -64,6 +65,7 @@ export async function insertVmInstance(sql: Queryable, input: NewVmInstance): Pr
     SELECT vm_instance_id, owner_id, server_id, version, lifecycle_state, attestation_status, 'registered', ${input.actor},
            'instance registered', freshness_deadline
     FROM registry`;
+  await upsertTrustLineage(sql, { ownerId: input.ownerId, serverId: input.serverId, vmInstanceId: instance.id, attestationStatus: null, remediationAttempts: null });
   return instance;
 }
 

@@ -1,0 +1,35 @@
+// capability_intelligence_scores: the latest computed score per server and capability, plus the posture it is computed from.
+import type { PostureInput, Score } from '../core/scoring.ts';
+import type { Queryable } from './db.ts';
+
+/** The trust posture of every live (not terminated) instance of a server. */
+export async function listServerPosture(sql: Queryable, ownerId: string, serverId: number): Promise<PostureInput[]> {
+  return sql<PostureInput[]>`
+    SELECT r.vm_instance_id, r.lifecycle_state, r.attestation_status, r.remediation_attempts, r.freshness_deadline
+    FROM runtime_vm_trust_registry r
+    JOIN runtime_vm_instances i ON i.id = r.vm_instance_id AND i.terminated_at IS NULL
+    WHERE r.server_id = ${serverId} AND r.owner_id = ${ownerId}
+    ORDER BY r.vm_instance_id`;
+}
+
+export async function upsertIntelligenceScore(
+  sql: Queryable,
+  input: { ownerId: string; serverId: number; capability?: string; score: Score },
+): Promise<{ score: string; computed_at: Date } | undefined> {
+  const [row] = await sql<{ score: string; computed_at: Date }[]>`
+    INSERT INTO capability_intelligence_scores (owner_id, server_id, capability, score, notes, evidence)
+    SELECT s.owner_id, s.id, ${input.capability ?? 'runtime'}, ${input.score.score}, ${sql.json(input.score.notes)},
+           ${sql.json(input.score.evidence as never)}
+    FROM servers s WHERE s.id = ${input.serverId} AND s.owner_id = ${input.ownerId}
+    ON CONFLICT (server_id, capability) DO UPDATE SET
+      score = EXCLUDED.score, notes = EXCLUDED.notes, evidence = EXCLUDED.evidence, computed_at = now()
+    RETURNING score, computed_at`;
+  return row;
+}
+
+export async function findIntelligenceScore(sql: Queryable, ownerId: string, serverId: number, capability = 'runtime') {
+  const [row] = await sql<{ score: string; notes: string[]; evidence: Record<string, unknown>; computed_at: Date }[]>`
+    SELECT score, notes, evidence, computed_at FROM capability_intelligence_scores
+    WHERE server_id = ${serverId} AND owner_id = ${ownerId} AND capability = ${capability}`;
+  return row;
+}

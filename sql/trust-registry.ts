@@ -1,0 +1,166 @@
+// runtime_vm_trust_registry: the latest trust snapshot per VM instance. `applyTrustEvent` is the only writer:
+// one transaction advances the lifecycle, appends history, updates lineage and records the fan-out (outbox).
+import { applyEvent, eventKey, type TrustEvent } from '../core/lifecycle.ts';
+import { AppError } from '../core/errors.ts';
+import type { AttestationStatus, LifecycleState, RemediationState } from '../core/trust-states.ts';
+import { sseFanoutQueue } from '../queues/sse-fanout.ts';
+import { trustTransitionQueue } from '../queues/trust-transition.ts';
+import type { Queryable, TransactionSql } from './db.ts';
+import { upsertTrustLineage } from './evaluation-certifications.ts';
+import { writeOutbox } from './outbox.ts';
+import { findHistoryByEvidence, type TrustHistoryRow } from './trust-history.ts';
+
+export const TRUST_TRANSITION_CHANNEL = 'runtime_vm_trust_transition';
+export const TRUST_STREAM_EVENT = 'trust.transition';
+
+export interface TrustRegistryRow {
+  vm_instance_id: number;
+  owner_id: string;
+  server_id: number;
+  attestation_status: AttestationStatus;
+  lifecycle_state: LifecycleState;
+  remediation_state: RemediationState | null;
+  remediation_attempts: number;
+  freshness_deadline: Date | null;
+  provenance: Record<string, unknown>;
+  version: number;
+  updated_at: Date;
+  /** Derived at read time: the freshness deadline has passed. */
+  stale: boolean;
+}
+
+export interface TrustProvenance {
+  verifier?: string;
+  evidence_digest?: string;
+  report_reference?: string;
+  reason?: string;
+  [key: string]: unknown;
+}
+
+export interface TrustEventInput {
+  ownerId: string;
+  vmInstanceId: number;
+  /** The registry version the caller read; a different current version is a `version-conflict`. */
+  expectedVersion?: number;
+  event: TrustEvent;
+  actor: string;
+  /** Defaults to the event kind (`attestation`, `operator`, `remediation`). */
+  trigger?: string;
+  provenance?: TrustProvenance;
+  /** How long decided evidence keeps the instance fresh (default 3600 s). */
+  freshnessSeconds?: number;
+  /** Issue pg_notify inside this transaction (TRUST_NOTIFY=transaction). Default: the reaction notifies after commit. */
+  notifyInTransaction?: boolean;
+}
+
+export interface TrustEventResult {
+  registry: TrustRegistryRow;
+  history: TrustHistoryRow;
+  /** The evidence digest was already recorded: nothing was written, `history` is the earlier row. */
+  duplicate: boolean;
+}
+
+export async function getTrustRegistry(sql: Queryable, ownerId: string, vmInstanceId: number): Promise<TrustRegistryRow> {
+  const [row] = await sql<TrustRegistryRow[]>`
+    SELECT *, coalesce(freshness_deadline < now(), false) AS stale FROM runtime_vm_trust_registry
+    WHERE vm_instance_id = ${vmInstanceId} AND owner_id = ${ownerId}`;
+  if (row === undefined) throw new AppError('vm-instance-not-found', `VM instance ${vmInstanceId} does not exist`);
+  return row;
+}
+
+/** The SSE payload of one transition: the new snapshot plus what changed and why (no secrets: ids and tags only). */
+export function transitionPayload(registry: TrustRegistryRow, history: TrustHistoryRow): Record<string, unknown> {
+  return {
+    vm_instance_id: registry.vm_instance_id,
+    server_id: registry.server_id,
+    history_id: history.id,
+    version: registry.version,
+    lifecycle_state: registry.lifecycle_state,
+    previous_lifecycle_state: history.previous_lifecycle_state,
+    attestation_status: registry.attestation_status,
+    remediation_state: registry.remediation_state,
+    remediation_attempts: registry.remediation_attempts,
+    freshness_deadline: registry.freshness_deadline?.toISOString() ?? null,
+    stale: registry.stale,
+    trigger: history.trigger,
+    event: history.event,
+    actor: history.actor,
+    provenance: registry.provenance,
+    updated_at: registry.updated_at.toISOString(),
+  };
+}
+
+export async function applyTrustEvent(tx: TransactionSql, input: TrustEventInput): Promise<TrustEventResult> {
+  const [current] = await tx<TrustRegistryRow[]>`
+    SELECT *, coalesce(freshness_deadline < now(), false) AS stale FROM runtime_vm_trust_registry
+    WHERE vm_instance_id = ${input.vmInstanceId} AND owner_id = ${input.ownerId}
+    FOR UPDATE`;
+  if (current === undefined) throw new AppError('vm-instance-not-found', `VM instance ${input.vmInstanceId} does not exist`);
+  if (input.expectedVersion !== undefined && input.expectedVersion !== current.version) {
+    throw new AppError('version-conflict', `trust registry of VM instance ${input.vmInstanceId} is at version ${current.version}, not ${input.expectedVersion}`, {
+      extras: { current_version: current.version },
+    });
+  }
+  const digest = input.provenance?.evidence_digest;
+  if (digest !== undefined) {
+    const earlier = await findHistoryByEvidence(tx, input.vmInstanceId, digest);
+    if (earlier !== undefined) return { registry: current, history: earlier, duplicate: true };
+  }
+  const step = applyEvent(current, input.event, input.freshnessSeconds ?? 3600);
+  if (!step.ok) {
+    throw new AppError('illegal-transition', `${step.event} is not allowed from lifecycle state ${step.from}`, {
+      extras: { lifecycle_state: step.from, event: step.event, current_version: current.version },
+    });
+  }
+  const next = step.next;
+  const provenance = { ...(input.provenance ?? {}), ...(input.event.kind === 'remediation' && input.event.runId ? { run_id: input.event.runId } : {}) };
+  const [registry] = await tx<TrustRegistryRow[]>`
+    UPDATE runtime_vm_trust_registry SET
+      lifecycle_state = ${next.lifecycle_state},
+      attestation_status = ${next.attestation_status},
+      remediation_state = ${next.remediation_state},
+      remediation_attempts = ${next.remediation_attempts},
+      freshness_deadline = ${next.freshness_deadline},
+      provenance = ${tx.json(provenance as never)},
+      version = version + 1,
+      updated_at = now()
+    WHERE vm_instance_id = ${input.vmInstanceId}
+    RETURNING *, coalesce(freshness_deadline < now(), false) AS stale`;
+  if (registry === undefined) throw new AppError('internal', 'locked registry row vanished');
+  const [history] = await tx<TrustHistoryRow[]>`
+    INSERT INTO runtime_vm_trust_history
+      (vm_instance_id, owner_id, server_id, registry_version, previous_lifecycle_state, lifecycle_state, previous_attestation_status,
+       attestation_status, remediation_state, remediation_attempts, trigger, event, actor, verifier, evidence_digest, report_reference,
+       reason, provenance, freshness_deadline)
+    VALUES (${registry.vm_instance_id}, ${registry.owner_id}, ${registry.server_id}, ${registry.version}, ${current.lifecycle_state},
+       ${registry.lifecycle_state}, ${current.attestation_status}, ${registry.attestation_status}, ${registry.remediation_state},
+       ${registry.remediation_attempts}, ${input.trigger ?? input.event.kind}, ${eventKey(input.event)}, ${input.actor},
+       ${provenance.verifier ?? null}, ${digest ?? null}, ${provenance.report_reference ?? null}, ${provenance.reason ?? null},
+       ${tx.json(provenance as never)}, ${registry.freshness_deadline})
+    RETURNING *`;
+  if (history === undefined) throw new AppError('internal', 'history insert returned nothing');
+  await upsertTrustLineage(tx, {
+    ownerId: registry.owner_id,
+    serverId: registry.server_id,
+    vmInstanceId: registry.vm_instance_id,
+    attestationStatus: input.event.kind === 'attestation' ? registry.attestation_status : null,
+    remediationAttempts: registry.remediation_attempts,
+  });
+  const ids = { history_id: history.id, vm_instance_id: registry.vm_instance_id, owner_id: registry.owner_id };
+  await writeOutbox(tx, trustTransitionQueue, ids, { jobId: `trust-transition-${history.id}` });
+  await writeOutbox(tx, sseFanoutQueue, {
+    topic: 'trust-registry',
+    owner_id: registry.owner_id,
+    subject_id: String(registry.vm_instance_id),
+    event: TRUST_STREAM_EVENT,
+    payload: transitionPayload(registry, history),
+  });
+  if (input.notifyInTransaction) await notifyTrustTransition(tx, history);
+  return { registry, history, duplicate: false };
+}
+
+/** The doorbell for external listeners: ids only, far below NOTIFY's 8000-byte limit. */
+export async function notifyTrustTransition(sql: Queryable, history: Pick<TrustHistoryRow, 'id' | 'vm_instance_id' | 'registry_version'>): Promise<void> {
+  const payload = JSON.stringify({ history_id: history.id, vm_instance_id: history.vm_instance_id, registry_version: history.registry_version });
+  await sql`SELECT pg_notify(${TRUST_TRANSITION_CHANNEL}, ${payload})`;
+}
