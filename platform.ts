@@ -10,6 +10,7 @@ import { createRedis } from './queues/redis.ts';
 import { createSql, type Sql } from './sql/db.ts';
 import { createOutboxRelay } from './workers/outbox-relay.ts';
 import { selectHostedQueues } from './workers/processors.ts';
+import { startTrustCatchUp } from './workers/trust-catch-up.ts';
 import { startWorkerHost } from './workers/worker-host.ts';
 import type { Redis } from 'ioredis';
 
@@ -85,10 +86,15 @@ export async function startWorkers(clients: Clients, queueNames: string[]): Prom
   });
   const relay = createOutboxRelay({ sql: clients.sql, queues: clients.queues, logger, sweepMs: config.OUTBOX_SWEEP_MS });
   await relay.start();
+  // Trust reactions lost while workers were down are re-derived from history (workers/trust-catch-up.ts).
+  const catchUp = hosted.some((entry) => entry.definition.name === 'trust-transition')
+    ? startTrustCatchUp({ sql: clients.sql, queues: clients.queues, logger, sweepMs: config.TRUST_CATCH_UP_SWEEP_MS })
+    : undefined;
   logger.info({ queues: hosted.map((entry) => entry.definition.name) }, 'workers started');
   return {
     async close() {
       await relay.stop();
+      await catchUp?.stop();
       const { forced } = await host.close(config.SHUTDOWN_TIMEOUT_MS);
       logger.info({ forced }, 'workers stopped');
     },

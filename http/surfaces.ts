@@ -3,7 +3,8 @@ import type { AppDeps } from './deps.ts';
 import type { RouteSpec } from './route.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { serverRoutes } from './routes/servers.ts';
+import { trustRoutes } from './routes/trust-routes.ts';
 
 export function allRoutes(deps: AppDeps): RouteSpec[] {
-  return [...opsRoutes(deps), ...serverRoutes(deps)];
+  return [...opsRoutes(deps), ...serverRoutes(deps), ...trustRoutes(deps)];
 }

@@ -54,11 +54,11 @@ export async function markHistoryReacted(sql: Queryable, id: number): Promise<vo
 /** Rows whose reactions have not run, older than `graceSeconds` (younger ones are still in flight via the outbox). */
 export async function listUnreactedHistory(
   sql: Queryable,
-  options: { graceSeconds: number; limit: number },
+  options: { graceSeconds: number; limit: number; afterId?: number },
 ): Promise<Pick<TrustHistoryRow, 'id' | 'vm_instance_id' | 'owner_id'>[]> {
   return sql<Pick<TrustHistoryRow, 'id' | 'vm_instance_id' | 'owner_id'>[]>`
     SELECT id, vm_instance_id, owner_id FROM runtime_vm_trust_history
-    WHERE reacted_at IS NULL AND created_at < now() - make_interval(secs => ${options.graceSeconds})
+    WHERE reacted_at IS NULL AND id > ${options.afterId ?? 0} AND created_at < now() - make_interval(secs => ${options.graceSeconds})
     ORDER BY id
     LIMIT ${options.limit}`;
 }

@@ -1,0 +1,87 @@
+// Trust-related routes under /api/servers/:id: register a VM instance (the operator path until the launch path
+// does it) and the reference measurements the built-in verifier compares evidence against.
+import { AppError } from '../../core/errors.ts';
+import { idParam } from '../../core/schemas/common.ts';
+import { createVmInstanceBody, referenceMeasurements, referenceMeasurementsBody, registryEntry, vmInstance } from '../../core/schemas/trust.ts';
+import { z } from 'zod';
+import { findReferenceMeasurements, putReferenceMeasurements } from '../../sql/reference-measurements.ts';
+import { getTrustRegistry } from '../../sql/trust-registry.ts';
+import { transact } from '../../sql/transact.ts';
+import { insertVmInstance } from '../../sql/vm-instances.ts';
+import type { AppDeps } from '../deps.ts';
+import { defineRoute, readRoles, writeRoles, type RouteSpec } from '../route.ts';
+
+const tag = 'trust';
+
+export function trustServerRoutes({ sql, config }: AppDeps): RouteSpec[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/api/servers/:id/vm-instances',
+      summary: 'Register a VM instance for a server; opens its trust registry entry (lifecycle pending)',
+      tag,
+      roles: writeRoles,
+      params: idParam,
+      body: createVmInstanceBody,
+      responses: { 201: { description: 'Registered', schema: z.object({ instance: vmInstance, registry: registryEntry }) } },
+      async handler(_ctx, { params, body, auth }) {
+        try {
+          const result = await transact(sql, async (tx) => {
+            const instance = await insertVmInstance(tx, {
+              ownerId: auth.owner,
+              serverId: params.id,
+              driver: body.driver,
+              domainName: body.domain_name,
+              memoryMib: body.memory_mib,
+              vcpuCount: body.vcpu_count,
+              isolationTier: body.isolation_tier,
+              metadata: body.metadata,
+              actor: auth.sub,
+              freshnessSeconds: config.ATTESTATION_FRESHNESS_SECONDS,
+            });
+            return { instance, registry: await getTrustRegistry(tx, auth.owner, instance.id) };
+          });
+          return { status: 201, body: result };
+        } catch (error) {
+          if ((error as { code?: string }).code === '23505') {
+            throw new AppError('already-exists', `a live ${body.driver} instance named ${body.domain_name} already exists`, { cause: error });
+          }
+          throw error;
+        }
+      },
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/api/servers/:id/reference-measurements',
+      summary: 'Register or replace (with version) the reference measurements of a server',
+      tag,
+      roles: writeRoles,
+      params: idParam,
+      body: referenceMeasurementsBody,
+      responses: { 200: { description: 'Replaced', schema: referenceMeasurements }, 201: { description: 'Created', schema: referenceMeasurements } },
+      async handler(_ctx, { params, body, auth }) {
+        const { row, created } = await putReferenceMeasurements(sql, {
+          ownerId: auth.owner,
+          serverId: params.id,
+          measurements: body.measurements,
+          ...(body.version === undefined ? {} : { version: body.version }),
+        });
+        return { status: created ? 201 : 200, body: row };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/servers/:id/reference-measurements',
+      summary: 'The reference measurements of a server',
+      tag,
+      roles: readRoles,
+      params: idParam,
+      responses: { 200: { description: 'Reference measurements', schema: referenceMeasurements } },
+      async handler(_ctx, { params, auth }) {
+        const row = await findReferenceMeasurements(sql, auth.owner, params.id);
+        if (row === undefined) throw new AppError('not-found', `server ${params.id} has no reference measurements`);
+        return { status: 200, body: row };
+      },
+    }),
+  ];
+}

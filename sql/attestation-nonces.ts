@@ -1,0 +1,26 @@
+// attestation_nonces: each nonce may back one piece of evidence per instance. The same evidence again is a
+// resubmission (recorded once elsewhere); a different evidence with a used nonce is a replay.
+import type { Queryable } from './db.ts';
+
+export type NonceClaim = 'new' | 'same-evidence' | 'replayed';
+
+export async function claimNonce(sql: Queryable, vmInstanceId: number, nonce: string, evidenceDigest: string): Promise<NonceClaim> {
+  const [inserted] = await sql`
+    INSERT INTO attestation_nonces (vm_instance_id, nonce, evidence_digest)
+    VALUES (${vmInstanceId}, ${nonce}, ${evidenceDigest})
+    ON CONFLICT (vm_instance_id, nonce) DO NOTHING
+    RETURNING 1 AS ok`;
+  if (inserted !== undefined) return 'new';
+  const [existing] = await sql<{ evidence_digest: string | null }[]>`
+    SELECT evidence_digest FROM attestation_nonces WHERE vm_instance_id = ${vmInstanceId} AND nonce = ${nonce}`;
+  return existing?.evidence_digest === evidenceDigest ? 'same-evidence' : 'replayed';
+}
+
+/** The server's reference values for an instance, if any were registered (owner-scoped). */
+export async function findReferencesForInstance(sql: Queryable, ownerId: string, vmInstanceId: number): Promise<Record<string, string> | undefined> {
+  const [row] = await sql<{ measurements: Record<string, string> }[]>`
+    SELECT m.measurements FROM runtime_vm_instances i
+    JOIN server_reference_measurements m ON m.server_id = i.server_id
+    WHERE i.id = ${vmInstanceId} AND i.owner_id = ${ownerId}`;
+  return row?.measurements;
+}

@@ -1,0 +1,56 @@
+// attestation-ingest processor: check freshness and nonce, let the built-in verifier judge the measurements,
+// and persist the verdict through applyTrustEvent — all in one transaction, so a retry never half-applies.
+import type { z } from 'zod';
+import { checkFreshness, verifyMeasurements, worst } from '../core/attestation-verifier.ts';
+import type { Config } from '../core/config.ts';
+import { AppError } from '../core/errors.ts';
+import { attestationReport } from '../core/schemas/trust.ts';
+import type { attestationIngestJob } from '../queues/attestation-ingest.ts';
+import { claimNonce, findReferencesForInstance } from '../sql/attestation-nonces.ts';
+import type { Sql } from '../sql/db.ts';
+import { transact } from '../sql/transact.ts';
+import { findHistoryByEvidence } from '../sql/trust-history.ts';
+import { applyTrustEvent } from '../sql/trust-registry.ts';
+
+export function createAttestationIngestHandler(deps: { sql: Sql; config: Config }) {
+  const { config } = deps;
+  return async (data: z.infer<typeof attestationIngestJob>) => {
+    const parsed = attestationReport.safeParse(data.report);
+    if (!parsed.success) throw new AppError('invalid-job-data', 'attestation report does not match the schema');
+    const report = parsed.data;
+    const digest = data.report_id;
+    const observedAt = new Date(report.evidence.observed_at);
+    return transact(deps.sql, async (tx) => {
+      // A resubmission is recorded once, even after its nonce window closed.
+      const earlier = await findHistoryByEvidence(tx, data.vm_instance_id, digest);
+      if (earlier !== undefined) return { duplicate: true, history_id: earlier.id };
+      const fresh = checkFreshness(observedAt, new Date(), config.ATTESTATION_NONCE_MAX_AGE_SECONDS);
+      if (!fresh.ok) throw new AppError('attestation-rejected', fresh.reason);
+      if ((await claimNonce(tx, data.vm_instance_id, report.evidence.nonce, digest)) === 'replayed') {
+        throw new AppError('attestation-rejected', 'nonce already used by other evidence (replay)');
+      }
+      const verdict = verifyMeasurements(report.evidence.measurements, await findReferencesForInstance(tx, data.owner_id, data.vm_instance_id));
+      const status = worst(report.status, verdict.status);
+      const result = await applyTrustEvent(tx, {
+        ownerId: data.owner_id,
+        vmInstanceId: data.vm_instance_id,
+        event: { kind: 'attestation', status, observedAt },
+        actor: data.actor,
+        provenance: {
+          verifier: report.provenance.verifier,
+          evidence_digest: digest,
+          ...(report.provenance.report_reference === undefined ? {} : { report_reference: report.provenance.report_reference }),
+          reason: report.provenance.reason ?? verdict.reason,
+          reported_status: report.status,
+          builtin_verdict: verdict.status,
+          ...(verdict.mismatched.length ? { mismatched: verdict.mismatched } : {}),
+          ...(verdict.missing.length ? { missing: verdict.missing } : {}),
+          observed_at: observedAt.toISOString(),
+        },
+        freshnessSeconds: config.ATTESTATION_FRESHNESS_SECONDS,
+        notifyInTransaction: config.TRUST_NOTIFY === 'transaction',
+      });
+      return { duplicate: result.duplicate, history_id: result.history.id, status, lifecycle_state: result.registry.lifecycle_state };
+    });
+  };
+}
