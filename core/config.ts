@@ -45,6 +45,7 @@ export const configSchema = z.object({
   SSE_MAX_BUFFERED_BYTES: int(1024).default(1_048_576),
   OUTBOX_SWEEP_MS: int(50, 600_000).default(1_000),
   WORKER_CONCURRENCY: int(1, 256).default(8),
+  WORKER_METRICS_PORT: int(0, 65535).optional(),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000).default(30_000),
   TRUST_HISTORY_DEFAULT_LIMIT: int(1, 1000).default(50),
   TRUST_HISTORY_MAX_LIMIT: int(1, 10_000).default(500),

@@ -2,7 +2,8 @@
 import { parseArgs } from 'node:util';
 import { createLogger, loadConfigOrExit } from '../boot.ts';
 import { queueNames } from '../queues/catalog.ts';
-import { closeOnSignals, createClients, startWorkers } from '../platform.ts';
+import { closeOnSignals, createClients, startWorkers, type Running } from '../platform.ts';
+import { startMetricsServer } from './metrics-server.ts';
 
 const { values } = parseArgs({ options: { queues: { type: 'string' } } });
 const names = (values.queues ?? '').split(',').map((name) => name.trim()).filter(Boolean);
@@ -14,5 +15,10 @@ if (unknown.length > 0) {
 const config = loadConfigOrExit();
 const logger = createLogger(config, 'mcp-worker');
 const clients = createClients(config, logger, 'mcp-runtime-worker');
-const workers = await startWorkers(clients, names);
-closeOnSignals(logger, [workers], clients);
+const running: Running[] = [await startWorkers(clients, names)];
+if (config.WORKER_METRICS_PORT !== undefined) {
+  const metrics = await startMetricsServer(clients.metrics.registry, config.WORKER_METRICS_PORT, config.HOST);
+  logger.info({ port: metrics.port }, 'worker metrics listening');
+  running.push(metrics);
+}
+closeOnSignals(logger, running, clients);
