@@ -6,6 +6,7 @@ import { ServersGetCommand } from './servers/get.ts';
 import { ServersListCommand } from './servers/list.ts';
 import { ServersUpdateCommand } from './servers/update.ts';
 import { TokenMintCommand } from './token/mint.ts';
+import { trustCommands } from './trust/index.ts';
 
 export const commands = [
   HealthCheckCommand,
@@ -15,4 +16,5 @@ export const commands = [
   ServersUpdateCommand,
   ServersDeleteCommand,
   TokenMintCommand,
+  ...trustCommands,
 ];

@@ -1,0 +1,52 @@
+// mcpctl trust registry watch: one line per registry transition; reconnects after a dropped connection and
+// resumes after the last event it printed (Last-Event-ID), so nothing is missed or printed twice.
+import { Option } from 'clipanion';
+import * as t from 'typanion';
+import { ApiProblem } from '../../../api-client.ts';
+import { ApiCommand } from '../../../api-command.ts';
+import { filterQuery } from './filters.ts';
+import { readSseFrames } from './sse-frames.ts';
+
+export class TrustRegistryWatchCommand extends ApiCommand {
+  static override paths = [['trust', 'registry', 'watch']];
+  static override usage = ApiCommand.Usage({
+    description: 'Follow registry transitions live (same filters as list)',
+    examples: [['Everything', 'mcpctl trust registry watch'], ['First 5 quarantines as JSON lines', 'mcpctl trust registry watch --lifecycle-state quarantined --count 5 --json']],
+  });
+
+  serverId = Option.String('--server-id', { description: 'Only this server' });
+  lifecycleState = Option.String('--lifecycle-state', { description: 'pending|trusted|suspect|quarantined|remediating|restored|retired' });
+  attestationStatus = Option.String('--attestation-status', { description: 'trusted|untrusted|unknown' });
+  stale = Option.String('--stale', { description: 'true|false' });
+  since = Option.String('--since', { description: 'Resume after this event id' });
+  count = Option.String('--count', { validator: t.isNumber(), description: 'Exit after this many events' });
+  retryMs = Option.String('--retry-ms', '1000', { validator: t.isNumber(), description: 'Pause before reconnecting' });
+
+  async run() {
+    const client = this.client();
+    let lastId = this.since;
+    let printed = 0;
+    const path = `/api/trust/registry/stream?${filterQuery(this)}`;
+    for (;;) {
+      try {
+        const response = await client.open(path, { headers: { accept: 'text/event-stream', ...(lastId ? { 'last-event-id': lastId } : {}) } });
+        for await (const frame of readSseFrames(response)) {
+          lastId = frame.id;
+          this.print(this.json ? JSON.stringify({ id: Number(frame.id), event: frame.event, ...frame.data }) : line(frame.id, frame.data));
+          printed += 1;
+          if (this.count !== undefined && printed >= this.count) return 0;
+        }
+      } catch (error) {
+        // A refused request (auth, bad filter) will not get better by retrying; a dropped connection will.
+        if (error instanceof ApiProblem && error.status >= 400 && error.status < 500) throw error;
+      }
+      this.context.stderr.write(`stream dropped; reconnecting after event ${lastId ?? '(start)'}\n`);
+      await new Promise((resolve) => setTimeout(resolve, this.retryMs));
+    }
+  }
+}
+
+function line(id: string, data: Record<string, unknown>): string {
+  const from = data.previous_lifecycle_state ?? '-';
+  return `${id} vm=${String(data.vm_instance_id)} ${String(from)}->${String(data.lifecycle_state)} v${String(data.version)} attestation=${String(data.attestation_status)} trigger=${String(data.trigger)}`;
+}

@@ -1,0 +1,88 @@
+import { execa } from 'execa';
+import { createServer, Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mcpctl } from '../support/cli.ts';
+import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { until } from './sse-client.ts';
+
+let platform: TestPlatform;
+beforeAll(async () => {
+  platform = await startTestPlatform({ workers: ['attestation-ingest', 'trust-transition', 'sse-fanout'] });
+});
+afterAll(() => platform.close());
+
+let seq = 0;
+async function newInstance() {
+  seq += 1;
+  const server = await (await platform.api('/api/servers', { method: 'POST', json: { name: `cli-${seq}`, image: 'img:1' } })).json();
+  await platform.api(`/api/servers/${server.id}/reference-measurements`, { method: 'PUT', json: { measurements: { pcr0: 'aa11' } } });
+  const { instance } = await (await platform.api(`/api/servers/${server.id}/vm-instances`, { method: 'POST', json: { domain_name: `cd-${seq}` } })).json();
+  return { vm: instance.id as number, serverId: server.id as number };
+}
+const move = (vm: number, version: number, lifecycle_state: string) =>
+  platform.api(`/api/trust/registry/${vm}/transition`, { method: 'POST', json: { version, lifecycle_state } });
+
+/** A TCP proxy in front of the API whose open connections the test can cut, to drop a stream mid-flight. */
+async function startProxy(target: URL) {
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = new Socket();
+    upstream.connect(Number(target.port), target.hostname);
+    client.pipe(upstream).pipe(client);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => socket.destroy());
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return { url: `http://127.0.0.1:${port}`, cut: () => sockets.forEach((socket) => socket.destroy()), close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+describe('mcpctl trust', () => {
+  it('attests, then shows the verdict with get, list and history', async () => {
+    const { vm } = await newInstance();
+    const attested = await mcpctl(platform, ['trust', 'attest', String(vm), '--measurement', 'pcr0=AA11', '--verifier', 'cli-test', '--wait', '--json']);
+    expect(attested.exitCode).toBe(0);
+    expect(JSON.parse(attested.stdout)).toMatchObject({ status: 'completed', result: { lifecycle_state: 'trusted', status: 'trusted' } });
+    expect(JSON.parse((await mcpctl(platform, ['trust', 'registry', 'get', String(vm), '--json'])).stdout)).toMatchObject({ lifecycle_state: 'trusted', version: 2 });
+    const listed = JSON.parse((await mcpctl(platform, ['trust', 'registry', 'list', '--lifecycle-state', 'trusted', '--json'])).stdout);
+    expect(listed.items.map((item: { vm_instance_id: number }) => item.vm_instance_id)).toContain(vm);
+    const table = (await mcpctl(platform, ['trust', 'registry', 'history', String(vm)])).stdout;
+    expect(table).toMatch(/^ID\s+REGISTRY_VERSION/);
+    expect(table).toContain('cli-test');
+  });
+
+  it('prints code: detail and exits non-zero on a stale version', async () => {
+    const { vm } = await newInstance();
+    const result = await mcpctl(platform, ['trust', 'registry', 'transition', String(vm), '--to', 'quarantined', '--version', '4']);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/^version-conflict: /);
+    const ok = await mcpctl(platform, ['trust', 'registry', 'transition', String(vm), '--to', 'quarantined', '--version', '1', '--json']);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ registry: { lifecycle_state: 'quarantined', version: 2 } });
+  });
+
+  it('watches one line per event and resumes after a dropped connection without gaps or repeats', async () => {
+    const { vm, serverId } = await newInstance();
+    const proxy = await startProxy(new URL(platform.url));
+    const watcher = execa(process.execPath, ['bin/mcpctl.js', 'trust', 'registry', 'watch', '--server-id', String(serverId), '--since', '0', '--count', '3', '--json', '--retry-ms', '100'], {
+      env: { MCPCTL_API_URL: proxy.url, MCPCTL_TOKEN: await platform.token() },
+      extendEnv: false,
+      reject: false,
+    });
+    const lines: string[] = [];
+    watcher.stdout?.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+    // --since 0 with a server filter: the watcher sees this server's events whenever it connects.
+    await move(vm, 1, 'quarantined');
+    await until(() => Promise.resolve(lines.length >= 1));
+    proxy.cut();
+    await move(vm, 2, 'remediating');
+    await move(vm, 3, 'restored');
+    const result = await watcher;
+    await proxy.close();
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain('reconnecting');
+    expect(lines.map((line) => JSON.parse(line).version)).toEqual([2, 3, 4]);
+  });
+});
