@@ -29,8 +29,10 @@ export function createApp(deps: AppDeps): Koa {
   app.use(httpMetricsMiddleware(deps.metrics.registry));
   app.use(problemMiddleware(deps.logger));
   app.use(async (ctx, next) => {
+    const started = Date.now();
     await next();
-    deps.logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, requestId: ctx.state.requestId }, 'request');
+    // ctx.path, never ctx.url: query strings may carry an access_token.
+    deps.logger.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Date.now() - started, requestId: ctx.state.requestId }, 'request');
   });
   app.use(authMiddleware(deps.config.JWT_SECRET));
   if (deps.config.BULL_BOARD_ENABLED) for (const middleware of bullBoardMiddlewares(deps.queues)) app.use(middleware);
