@@ -2,9 +2,10 @@
 import type { AppDeps } from './deps.ts';
 import type { RouteSpec } from './route.ts';
 import { opsRoutes } from './routes/ops.ts';
+import { remediationRoutes } from './routes/remediation-routes.ts';
 import { serverRoutes } from './routes/servers.ts';
 import { trustRoutes } from './routes/trust-routes.ts';
 
 export function allRoutes(deps: AppDeps): RouteSpec[] {
-  return [...opsRoutes(deps), ...serverRoutes(deps), ...trustRoutes(deps)];
+  return [...opsRoutes(deps), ...serverRoutes(deps), ...trustRoutes(deps), ...remediationRoutes(deps)];
 }

@@ -4,12 +4,14 @@ import { sseFanoutQueue } from '../queues/sse-fanout.ts';
 import type { WorkerDeps } from './deps.ts';
 import { createSseFanoutHandler } from './sse-fanout.ts';
 import { registerTrustHandlers } from './trust-processors.ts';
+import { registerRemediationHandlers } from './remediation-processors.ts';
 import type { HostedQueue, JobHandler } from './worker-host.ts';
 
 export function createHandlers(deps: WorkerDeps): Map<string, JobHandler<never>> {
   const handlers = new Map<string, JobHandler<never>>();
   handlers.set(sseFanoutQueue.name, createSseFanoutHandler({ sql: deps.sql, publisher: deps.redis, prefix: deps.queues.prefix }) as JobHandler<never>);
   registerTrustHandlers(handlers, deps);
+  registerRemediationHandlers(handlers, deps);
   return handlers;
 }
 

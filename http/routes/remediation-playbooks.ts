@@ -1,0 +1,85 @@
+// /api/trust/remediation/playbooks: the playbook catalog. Owner-scoped; edits and deletes carry the version read.
+import { AppError } from '../../core/errors.ts';
+import { planSchemas } from '../../core/remediation-plan.ts';
+import { idParam, pageQuery, toPage } from '../../core/schemas/common.ts';
+import { createPlaybookBody, playbook, playbookPage, updatePlaybookBody, versionQuery } from '../../core/schemas/remediation.ts';
+import { deletePlaybook, getPlaybook, insertPlaybook, listPlaybooks, updatePlaybook } from '../../sql/remediation-playbooks.ts';
+import type { AppDeps } from '../deps.ts';
+import { fieldErrors } from '../problem.ts';
+import { defineRoute, readRoles, writeRoles, type RouteSpec } from '../route.ts';
+
+const tag = 'remediation';
+const base = '/api/trust/remediation/playbooks';
+
+export function remediationPlaybookRoutes({ sql }: AppDeps): RouteSpec[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: base,
+      summary: 'List remediation playbooks (cursor pagination)',
+      tag,
+      roles: readRoles,
+      query: pageQuery,
+      responses: { 200: { description: 'A page of playbooks', schema: playbookPage } },
+      async handler(_ctx, { query, auth }) {
+        const rows = await listPlaybooks(sql, auth.owner, { limit: query.limit, ...(query.cursor === undefined ? {} : { after: query.cursor }) });
+        return { status: 200, body: toPage(rows, query.limit) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: base,
+      summary: 'Create a playbook (plan validated against its executor type)',
+      tag,
+      roles: writeRoles,
+      body: createPlaybookBody,
+      responses: { 201: { description: 'Created', schema: playbook } },
+      handler: async (_ctx, { body, auth }) => ({ status: 201, body: await insertPlaybook(sql, auth.owner, body) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: `${base}/:id`,
+      summary: 'Get one playbook',
+      tag,
+      roles: readRoles,
+      params: idParam,
+      responses: { 200: { description: 'The playbook', schema: playbook } },
+      handler: async (_ctx, { params, auth }) => ({ status: 200, body: await getPlaybook(sql, auth.owner, params.id) }),
+    }),
+    defineRoute({
+      method: 'patch',
+      path: `${base}/:id`,
+      summary: 'Update a playbook (optimistic locking on version; the executor type is fixed)',
+      tag,
+      roles: writeRoles,
+      params: idParam,
+      body: updatePlaybookBody,
+      responses: { 200: { description: 'Updated', schema: playbook } },
+      async handler(_ctx, { params, body, auth }) {
+        if (body.plan !== undefined) {
+          const current = await getPlaybook(sql, auth.owner, params.id);
+          const parsed = planSchemas[current.executor_type].safeParse(body.plan);
+          if (!parsed.success) {
+            throw new AppError('validation-failed', `the plan is not a valid ${current.executor_type} plan`, { errors: fieldErrors(parsed.error, 'body.plan') });
+          }
+          body = { ...body, plan: parsed.data as Record<string, unknown> };
+        }
+        return { status: 200, body: await updatePlaybook(sql, auth.owner, params.id, body) };
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: `${base}/:id`,
+      summary: 'Delete a playbook (pass ?version= to guard against concurrent edits); its runs keep their history',
+      tag,
+      roles: writeRoles,
+      params: idParam,
+      query: versionQuery,
+      responses: { 204: { description: 'Deleted' } },
+      async handler(_ctx, { params, query, auth }) {
+        await deletePlaybook(sql, auth.owner, params.id, query.version);
+        return { status: 204 };
+      },
+    }),
+  ];
+}

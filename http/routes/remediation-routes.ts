@@ -1,0 +1,10 @@
+// The remediation control plane's HTTP surface: playbook catalog, runs, and the run stream.
+import type { AppDeps } from '../deps.ts';
+import type { RouteSpec } from '../route.ts';
+import { remediationPlaybookRoutes } from './remediation-playbooks.ts';
+import { remediationRunRoutes } from './remediation-runs.ts';
+import { remediationStreamRoutes } from './remediation-stream.ts';
+
+export function remediationRoutes(deps: AppDeps): RouteSpec[] {
+  return [...remediationStreamRoutes(deps), ...remediationPlaybookRoutes(deps), ...remediationRunRoutes(deps)];
+}

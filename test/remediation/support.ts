@@ -1,0 +1,50 @@
+// Fixtures for remediation tests: servers with VM instances (optionally quarantined), playbooks, waiting on runs.
+import { randomBytes } from 'node:crypto';
+import { insertServer } from '../../sql/servers.ts';
+import { insertVmInstance } from '../../sql/vm-instances.ts';
+import type { TestPlatform } from '../support/platform.ts';
+
+export async function createInstance(platform: TestPlatform, options: { owner?: string; quarantined?: boolean } = {}): Promise<number> {
+  const owner = options.owner ?? 'acme';
+  const sql = platform.db.sql;
+  const name = `srv-${randomBytes(4).toString('hex')}`;
+  const server = await insertServer(sql, owner, { name, description: '', image: 'ghcr.io/acme/mcp:1', metadata: {} });
+  const instance = await insertVmInstance(sql, {
+    ownerId: owner, serverId: server.id, driver: 'http', domainName: name, memoryMib: 512, vcpuCount: 1, isolationTier: 'none', actor: 'test', freshnessSeconds: 3600,
+  });
+  if (options.quarantined ?? true) await sql`UPDATE runtime_vm_trust_registry SET lifecycle_state = 'quarantined', attestation_status = 'untrusted' WHERE vm_instance_id = ${instance.id}`;
+  return instance.id;
+}
+
+export const shellPlaybook = (key: string, script: string, extra: Record<string, unknown> = {}) => ({
+  playbook_key: key,
+  executor_type: 'shell',
+  approval_required: false,
+  retry_limit: 0,
+  timeout_seconds: 30,
+  plan: { command: '/bin/sh', args: ['-c', script] },
+  ...extra,
+});
+
+export async function createPlaybook(platform: TestPlatform, body: Record<string, unknown>, owner = 'acme'): Promise<{ id: number; version: number }> {
+  const response = await platform.api('/api/trust/remediation/playbooks', { method: 'POST', json: body, as: { owner } });
+  if (response.status !== 201) throw new Error(`playbook create failed: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+export async function enqueueRun(platform: TestPlatform, playbookId: number, vmInstanceId: number, owner = 'acme') {
+  return platform.api('/api/trust/remediation/runs', { method: 'POST', json: { playbook_id: playbookId, vm_instance_id: vmInstanceId }, as: { owner } });
+}
+
+/** Poll the run row until `done` holds (bounded; there is no event to await from the test's side). */
+export async function waitForRun<T extends Record<string, unknown>>(platform: TestPlatform, runId: number, done: (run: T) => boolean, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const [run] = await platform.db.sql<T[]>`SELECT * FROM runtime_vm_remediation_runs WHERE id = ${runId}`;
+    if (run && done(run)) return run;
+    if (Date.now() > deadline) throw new Error(`run ${runId} never reached the expected state; last: ${JSON.stringify(run)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export const approver = (sub = 'bob', owner = 'acme') => ({ sub, owner, roles: ['approver' as const] });

@@ -1,0 +1,48 @@
+// Carries "cancel run N" from the API to whichever worker executes run N: Redis pub/sub, subscribed only while
+// this process executes at least one run. The dispatcher also polls the row, so a lost message only delays.
+import type { Redis } from 'ioredis';
+
+export const cancelChannel = (prefix: string) => `${prefix}:remediation-cancel`;
+
+export async function publishCancel(redis: Redis, prefix: string, runId: number): Promise<void> {
+  await redis.publish(cancelChannel(prefix), String(runId));
+}
+
+export interface CancelBus {
+  /** Abort `controller` when run `runId` is cancelled; call the returned function when the attempt ends. */
+  watch(runId: number, controller: AbortController): Promise<() => void>;
+}
+
+export function createCancelBus(deps: { redis: Redis; prefix: string }): CancelBus {
+  const controllers = new Map<number, Set<AbortController>>();
+  let subscriber: Promise<Redis> | undefined;
+
+  const connect = async (): Promise<Redis> => {
+    const client = deps.redis.duplicate();
+    client.on('error', () => {}); // reconnects by itself; the row poll covers the gap
+    client.on('message', (_channel: string, message: string) => {
+      for (const controller of controllers.get(Number(message)) ?? []) controller.abort(new Error('cancelled by request'));
+    });
+    await client.subscribe(cancelChannel(deps.prefix));
+    return client;
+  };
+
+  return {
+    async watch(runId, controller) {
+      const set = controllers.get(runId) ?? new Set();
+      set.add(controller);
+      controllers.set(runId, set);
+      subscriber ??= connect();
+      await subscriber;
+      return () => {
+        set.delete(controller);
+        if (set.size === 0) controllers.delete(runId);
+        if (controllers.size === 0 && subscriber !== undefined) {
+          const closing = subscriber;
+          subscriber = undefined;
+          void closing.then((client) => client.disconnect());
+        }
+      };
+    },
+  };
+}

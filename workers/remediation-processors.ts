@@ -1,0 +1,38 @@
+// Builds the remediation processors (dispatch, deadlines, quarantine → run) from the worker's dependencies.
+import type { BackoffPolicy } from '../core/failure-taxonomy.ts';
+import { createExecutorSet } from '../executors/remediation/registry.ts';
+import { createSecretResolver } from '../executors/remediation/secrets.ts';
+import { remediationDeadlineQueue } from '../queues/remediation-deadline.ts';
+import { remediationExecuteQueue } from '../queues/remediation-execute.ts';
+import { remediationMaterialiseQueue } from '../queues/remediation-materialise.ts';
+import type { WorkerDeps } from './deps.ts';
+import { createCancelBus } from './remediation-cancel-bus.ts';
+import { createRemediationDeadlineHandler } from './remediation-deadline.ts';
+import { createRemediationExecuteHandler } from './remediation-execute.ts';
+import { createRemediationMaterialiseHandler } from './remediation-materialise.ts';
+import type { JobHandler } from './worker-host.ts';
+
+export const remediationBackoff: BackoffPolicy = { baseMs: 1_000, maxMs: 300_000 };
+
+export function registerRemediationHandlers(handlers: Map<string, JobHandler<never>>, deps: WorkerDeps): void {
+  const { config } = deps;
+  // Secrets are looked up when an attempt runs: the file is re-read each time, and nothing lands in job data.
+  const resolveSecret = createSecretResolver({ file: config.REMEDIATION_SECRETS_FILE, env: process.env });
+  const executors = createExecutorSet({ outputCapBytes: config.REMEDIATION_OUTPUT_CAP_BYTES, resolveSecret });
+  const dispatch = createRemediationExecuteHandler({
+    sql: deps.sql,
+    logger: deps.logger,
+    executors,
+    cancelBus: createCancelBus({ redis: deps.redis, prefix: deps.queues.prefix }),
+    workdir: config.REMEDIATION_WORKDIR,
+    backoff: remediationBackoff,
+    watchdogGraceMs: 60_000,
+    cancelPollMs: 1_000,
+  });
+  handlers.set(remediationExecuteQueue.name, dispatch as JobHandler<never>);
+  handlers.set(remediationDeadlineQueue.name, createRemediationDeadlineHandler({ sql: deps.sql, backoff: remediationBackoff }) as JobHandler<never>);
+  handlers.set(
+    remediationMaterialiseQueue.name,
+    createRemediationMaterialiseHandler({ sql: deps.sql, approvalTtlSeconds: config.REMEDIATION_APPROVAL_TTL_SECONDS }) as JobHandler<never>,
+  );
+}
