@@ -10,6 +10,7 @@ import { createRedis } from './queues/redis.ts';
 import { createSql, type Sql } from './sql/db.ts';
 import { createOutboxRelay } from './workers/outbox-relay.ts';
 import { selectHostedQueues } from './workers/processors.ts';
+import { startVmProvisioner } from './executors/vm/create-provisioner.ts';
 import { startTrustCatchUp } from './workers/trust-catch-up.ts';
 import { startWorkerHost } from './workers/worker-host.ts';
 import type { Redis } from 'ioredis';
@@ -75,7 +76,9 @@ export async function startApi(clients: Clients): Promise<Running & { server: Se
 
 export async function startWorkers(clients: Clients, queueNames: string[]): Promise<Running> {
   const { config, logger } = clients;
-  const hosted = selectHostedQueues(clients, queueNames);
+  // VM_PROVISIONER_DRIVER=libvirt without its native binding aborts startup here, with install instructions.
+  const vm = await startVmProvisioner(config, logger, queueNames);
+  const hosted = selectHostedQueues(vm ? { ...clients, provisioner: vm.provisioner } : clients, queueNames);
   const host = startWorkerHost({
     redisUrl: config.REDIS_URL,
     prefix: config.QUEUE_PREFIX,
@@ -96,6 +99,7 @@ export async function startWorkers(clients: Clients, queueNames: string[]): Prom
       await relay.stop();
       await catchUp?.stop();
       const { forced } = await host.close(config.SHUTDOWN_TIMEOUT_MS);
+      await vm?.close();
       logger.info({ forced }, 'workers stopped');
     },
   };

@@ -5,7 +5,8 @@ import { opsRoutes } from './routes/ops.ts';
 import { remediationRoutes } from './routes/remediation-routes.ts';
 import { serverRoutes } from './routes/servers.ts';
 import { trustRoutes } from './routes/trust-routes.ts';
+import { vmRoutes } from './routes/vm.ts';
 
 export function allRoutes(deps: AppDeps): RouteSpec[] {
-  return [...opsRoutes(deps), ...serverRoutes(deps), ...trustRoutes(deps), ...remediationRoutes(deps)];
+  return [...opsRoutes(deps), ...serverRoutes(deps), ...trustRoutes(deps), ...remediationRoutes(deps), ...vmRoutes(deps)];
 }

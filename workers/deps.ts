@@ -2,6 +2,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../core/config.ts';
+import type { VmProvisioner } from '../executors/vm/provisioner.ts';
 import type { Queues } from '../queues/queues.ts';
 import type { Sql } from '../sql/db.ts';
 
@@ -12,4 +13,6 @@ export interface WorkerDeps {
   redis: Redis;
   queues: Queues;
   logger: Logger;
+  /** Set when the vm-launch queue is hosted (see platform.ts startWorkers). */
+  provisioner?: VmProvisioner;
 }

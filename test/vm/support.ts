@@ -1,0 +1,45 @@
+// Helpers for the VM tests: bounded polling of the API and a minimal SSE reader.
+import type { ApiResponse, TestPlatform } from '../support/platform.ts';
+
+/** Poll `read` until `done` holds, for at most `timeoutMs` (there is no event to await for a job's DB effects). */
+export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export const vmView = async (platform: TestPlatform, id: number, as?: { owner: string }) =>
+  (await platform.api(`/api/servers/${id}/vm`, as ? { as } : {})).json();
+
+export interface SseEvent {
+  id?: string;
+  event?: string;
+  data: unknown;
+}
+
+/** Read SSE events from a response until `count` arrived. */
+export async function readEvents(response: ApiResponse | Response, count: number): Promise<SseEvent[]> {
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  const events: SseEvent[] = [];
+  let buffer = '';
+  while (events.length < count) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let split = buffer.indexOf('\n\n');
+    while (split >= 0) {
+      const frame = buffer.slice(0, split);
+      buffer = buffer.slice(split + 2);
+      split = buffer.indexOf('\n\n');
+      const fields = Object.fromEntries(frame.split('\n').filter((line) => !line.startsWith(':') && line.includes(': ')).map((line) => [line.slice(0, line.indexOf(': ')), line.slice(line.indexOf(': ') + 2)]));
+      if (fields.data !== undefined) events.push({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) });
+    }
+  }
+  await reader.cancel();
+  return events;
+}

@@ -1,0 +1,135 @@
+// vm-launch processor: runs the placement gate over the trust registry, then launches (or stops) the server's VM
+// through the configured provisioner and records the instance. Safe to re-run: the domain name derives from the
+// request, the provisioner treats an existing domain as already launched, and finished steps are skipped.
+import { createHash } from 'node:crypto';
+import type { Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { Config } from '../core/config.ts';
+import { isAppError } from '../core/errors.ts';
+import { evaluatePlacement } from '../core/placement-gate.ts';
+import type { VmProvisioner } from '../executors/vm/provisioner.ts';
+import { sseFanoutQueue } from '../queues/sse-fanout.ts';
+import type { vmLaunchJob } from '../queues/vm-launch.ts';
+import type { Queryable, Sql } from '../sql/db.ts';
+import { writeOutbox } from '../sql/outbox.ts';
+import { findServer, setServerPlacement } from '../sql/servers.ts';
+import { transact } from '../sql/transact.ts';
+import { findLatestInstanceWithTrust, setInstanceStatus } from '../sql/vm-launch-records.ts';
+import { insertVmInstance } from '../sql/vm-instances.ts';
+
+type VmLaunchJob = z.infer<typeof vmLaunchJob>;
+
+export interface VmLaunchDeps {
+  sql: Sql;
+  config: Config;
+  provisioner: VmProvisioner;
+  logger: Logger;
+}
+
+export function domainNameFor(serverId: number, requestId: string): string {
+  return `mcp-${serverId}-${createHash('sha256').update(requestId).digest('hex').slice(0, 10)}`;
+}
+
+async function emit(tx: Queryable, data: VmLaunchJob, event: string, payload: Record<string, unknown>): Promise<void> {
+  await writeOutbox(tx, sseFanoutQueue, { topic: 'lifecycle', owner_id: data.owner_id, subject_id: String(data.server_id), event, payload: { server_id: data.server_id, ...payload } });
+}
+
+async function launch(deps: VmLaunchDeps, data: VmLaunchJob, job: Job, signal: AbortSignal | undefined) {
+  const { sql, config, provisioner } = deps;
+  const server = await findServer(sql, data.owner_id, data.server_id);
+  if (server === undefined) return { outcome: 'server-gone' };
+  const domainName = domainNameFor(server.id, data.request_id);
+  const latest = await findLatestInstanceWithTrust(sql, data.owner_id, server.id);
+  const mine = latest?.instance.domain_name === domainName && latest.instance.driver === provisioner.driver;
+
+  // The gate comes first: a quarantined VM that is still running must not be "confirmed" by a launch request.
+  const decision = evaluatePlacement(latest?.trust, new Date());
+  if (!decision.allow) {
+    await transact(sql, async (tx) => {
+      await setServerPlacement(tx, data.owner_id, server.id, decision.status, decision.notes);
+      await emit(tx, data, 'vm.launch-blocked', { status: decision.status, gate: decision.gate, reason: decision.reason, notes: decision.notes });
+    });
+    return { outcome: 'blocked', status: decision.status, gate: decision.gate };
+  }
+
+  if (latest !== undefined && latest.instance.terminated_at === null && !(mine && latest.instance.status === 'launching')) {
+    const state = mine && latest.instance.status === 'running' ? 'running' : await provisioner.state(latest.instance.domain_name);
+    if (state === 'running' || state === 'paused') {
+      await setServerPlacement(sql, data.owner_id, server.id, 'running', decision.notes);
+      return { outcome: 'already-running', domain_name: latest.instance.domain_name };
+    }
+    await setInstanceStatus(sql, latest.instance.id, 'stopped', { terminate: true, metadata: { observed_state: state } });
+  }
+
+  const sizing = {
+    memoryMib: server.memory_mib ?? config.LIBVIRT_DEFAULT_MEMORY_MIB,
+    vcpuCount: server.vcpu_count ?? config.LIBVIRT_DEFAULT_VCPU_COUNT,
+    tier: server.isolation_tier ?? config.LIBVIRT_DEFAULT_ISOLATION_TIER,
+  };
+  const instance =
+    (mine && latest.instance.terminated_at === null ? latest.instance : undefined) ??
+    (await transact(sql, async (tx) => {
+      const row = await insertVmInstance(tx, {
+        ownerId: data.owner_id,
+        serverId: server.id,
+        driver: provisioner.driver,
+        domainName,
+        ...sizing,
+        isolationTier: sizing.tier,
+        status: 'launching',
+        credentialSnapshot: provisioner.credentialSnapshot(),
+        metadata: { request_id: data.request_id, requested_by: data.requested_by, job_id: job.id ?? null },
+        actor: data.requested_by,
+        freshnessSeconds: config.ATTESTATION_FRESHNESS_SECONDS,
+      });
+      await setServerPlacement(tx, data.owner_id, server.id, 'launching', decision.notes);
+      return row;
+    }));
+
+  try {
+    const result = await provisioner.launch({ domainName, serverId: server.id, ownerId: data.owner_id, image: server.image, memoryMib: sizing.memoryMib, vcpuCount: sizing.vcpuCount, tier: sizing.tier }, signal);
+    await transact(sql, async (tx) => {
+      await tx`UPDATE runtime_vm_instances SET console_log_path = ${result.consoleLogPath} WHERE id = ${instance.id}`;
+      await setInstanceStatus(tx, instance.id, 'running', { metadata: { launched_state: result.state } });
+      await setServerPlacement(tx, data.owner_id, server.id, 'running', decision.notes);
+      await emit(tx, data, 'vm.launched', { domain_name: domainName, driver: provisioner.driver, vm_instance_id: instance.id });
+    });
+    return { outcome: 'launched', domain_name: domainName, vm_instance_id: instance.id, state: result.state };
+  } catch (error) {
+    const willRetry = (!isAppError(error) || error.retryable) && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
+    if (!willRetry) {
+      const code = isAppError(error) ? error.code : 'internal';
+      await transact(sql, async (tx) => {
+        await setInstanceStatus(tx, instance.id, 'launch-failed', { terminate: true, metadata: { error_code: code } });
+        await setServerPlacement(tx, data.owner_id, server.id, 'launch-failed', [...decision.notes, `vm:launch-error=${code}`]);
+        await emit(tx, data, 'vm.launch-failed', { domain_name: domainName, code });
+      });
+    }
+    throw error;
+  }
+}
+
+async function stop(deps: VmLaunchDeps, data: VmLaunchJob, signal: AbortSignal | undefined) {
+  const { sql, provisioner } = deps;
+  const server = await findServer(sql, data.owner_id, data.server_id);
+  if (server === undefined) return { outcome: 'server-gone' };
+  const latest = await findLatestInstanceWithTrust(sql, data.owner_id, server.id);
+  if (latest === undefined || latest.instance.terminated_at !== null) {
+    if (server.status === 'stopping') await setServerPlacement(sql, data.owner_id, server.id, 'stopped', server.placement_notes);
+    return { outcome: 'nothing-to-stop' };
+  }
+  const { instance } = latest;
+  const result = await provisioner.stop(instance.domain_name, signal);
+  await transact(sql, async (tx) => {
+    await setInstanceStatus(tx, instance.id, 'stopped', { terminate: true, metadata: { stop_forced: result.forced } });
+    await setServerPlacement(tx, data.owner_id, server.id, 'stopped', server.placement_notes);
+    await emit(tx, data, 'vm.stopped', { domain_name: instance.domain_name, forced: result.forced, existed: result.existed });
+  });
+  return { outcome: 'stopped', domain_name: instance.domain_name, forced: result.forced };
+}
+
+export function createVmLaunchHandler(deps: VmLaunchDeps) {
+  return async (data: VmLaunchJob, job: Job, signal: AbortSignal | undefined) =>
+    data.action === 'launch' ? launch(deps, data, job, signal) : stop(deps, data, signal);
+}
