@@ -7,6 +7,7 @@ import { ServersListCommand } from './servers/list.ts';
 import { ServersUpdateCommand } from './servers/update.ts';
 import { TokenMintCommand } from './token/mint.ts';
 import { trustCommands } from './trust/index.ts';
+import { vmCommands } from './vm/index.ts';
 
 export const commands = [
   HealthCheckCommand,
@@ -17,4 +18,5 @@ export const commands = [
   ServersDeleteCommand,
   TokenMintCommand,
   ...trustCommands,
+  ...vmCommands,
 ];

@@ -50,5 +50,10 @@ export const vmView = z
 export const consoleQuery = (defaultTail: number) => z.object({ tail: z.coerce.number().int().min(1).max(100_000).default(defaultTail) });
 
 export const consoleLines = z
-  .object({ server_id: z.number().int(), domain_name: z.string().nullable(), lines: z.array(z.string()) })
+  .object({
+    server_id: z.number().int(),
+    domain_name: z.string().nullable(),
+    lines: z.array(z.string()),
+    cursor: z.string().nullable().meta({ description: 'Pass as Last-Event-ID (or ?cursor=) to the stream to follow on from these lines' }),
+  })
   .meta({ id: 'VmConsoleLines' });

@@ -21,18 +21,21 @@ export function splitConsoleLines(text: string): string[] {
   return lines;
 }
 
-export async function tailConsole(path: string, tail: number): Promise<string[]> {
+/** The last `tail` lines, oldest first, and `cursor`: the live file's byte length as read (where a follow resumes). */
+export async function tailConsole(path: string, tail: number): Promise<{ lines: string[]; cursor: number }> {
   const collected: string[][] = [];
   let count = 0;
+  let cursor = 0;
   for (const file of await consoleFiles(path)) {
     const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return '';
       throw error;
     });
+    if (file === path) cursor = Buffer.byteLength(text);
     const lines = splitConsoleLines(text);
     collected.unshift(lines);
     count += lines.length;
     if (count >= tail) break;
   }
-  return collected.flat().slice(-tail);
+  return { lines: collected.flat().slice(-tail), cursor };
 }

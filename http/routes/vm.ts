@@ -87,10 +87,13 @@ export function vmRoutes({ sql, config }: AppDeps): RouteSpec[] {
       async handler(_ctx, { params, query, auth }) {
         const { server, latest: found } = await latest(auth.owner, params.id);
         const instance = found?.instance;
-        let lines: string[] = [];
-        if (instance?.driver === 'http' && httpConsole) lines = await httpConsole.readConsole(instance.domain_name, query.tail);
-        else if (instance?.console_log_path) lines = await tailConsole(instance.console_log_path, query.tail);
-        return { status: 200, body: { server_id: server.id, domain_name: instance?.domain_name ?? null, lines } };
+        let read: { lines: string[]; cursor: string | null } = { lines: [], cursor: null };
+        if (instance?.driver === 'http' && httpConsole) read = { lines: await httpConsole.readConsole(instance.domain_name, query.tail), cursor: null };
+        else if (instance?.console_log_path) {
+          const tail = await tailConsole(instance.console_log_path, query.tail);
+          read = { lines: tail.lines, cursor: String(tail.cursor) };
+        }
+        return { status: 200, body: { server_id: server.id, domain_name: instance?.domain_name ?? null, ...read } };
       },
     }),
     defineRoute({

@@ -23,14 +23,14 @@ describe('console log tail', () => {
   });
 
   it('reads the last lines across rotated files in order', async () => {
-    expect(await tailConsole(log, 5)).toEqual(['line 2', 'line 3', 'line 4', 'line 5', 'line 6 (partial)']);
+    expect(await tailConsole(log, 5)).toEqual({ lines: ['line 2', 'line 3', 'line 4', 'line 5', 'line 6 (partial)'], cursor: 23 });
   });
 
   it('reads only the live file when it holds enough lines', async () => {
-    expect(await tailConsole(log, 2)).toEqual(['line 5', 'line 6 (partial)']);
+    expect((await tailConsole(log, 2)).lines).toEqual(['line 5', 'line 6 (partial)']);
   });
 
   it('answers no lines for a log that does not exist yet', async () => {
-    expect(await tailConsole(join(dir, 'missing.log'), 10)).toEqual([]);
+    expect(await tailConsole(join(dir, 'missing.log'), 10)).toEqual({ lines: [], cursor: 0 });
   });
 });
