@@ -17,7 +17,7 @@ export interface StoredLogLine {
 
 const MAX_LINE = 8_192;
 // Postgres text cannot hold NUL; a line longer than MAX_LINE is cut, not dropped.
-const clean = (line: string) => line.replace(/\u0000/g, '\uFFFD').slice(0, MAX_LINE);
+const clean = (line: string) => line.split(String.fromCharCode(0)).join('\uFFFD').slice(0, MAX_LINE);
 
 export async function appendRunLogs(sql: Queryable, runId: number, attempt: number, lines: LogLine[]): Promise<StoredLogLine[]> {
   if (lines.length === 0) return [];
