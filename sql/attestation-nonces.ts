@@ -24,3 +24,27 @@ export async function findReferencesForInstance(sql: Queryable, ownerId: string,
     WHERE i.id = ${vmInstanceId} AND i.owner_id = ${ownerId}`;
   return row?.measurements;
 }
+
+/**
+ * One round trip for the ingest path: claim the nonce and read the server's reference values together.
+ * The outer SELECT sees the table as it was before this statement's INSERT, so `existing` is the earlier claim.
+ */
+export async function claimNonceAndReferences(
+  sql: Queryable,
+  input: { ownerId: string; vmInstanceId: number; nonce: string; evidenceDigest: string },
+): Promise<{ claim: NonceClaim; references: Record<string, string> | undefined }> {
+  const [row] = await sql<{ inserted: boolean; existing: string | null; references: Record<string, string> | null }[]>`
+    WITH claimed AS (
+      INSERT INTO attestation_nonces (vm_instance_id, nonce, evidence_digest)
+      VALUES (${input.vmInstanceId}, ${input.nonce}, ${input.evidenceDigest})
+      ON CONFLICT (vm_instance_id, nonce) DO NOTHING
+      RETURNING 1
+    )
+    SELECT EXISTS (SELECT 1 FROM claimed) AS inserted,
+      (SELECT evidence_digest FROM attestation_nonces WHERE vm_instance_id = ${input.vmInstanceId} AND nonce = ${input.nonce}) AS existing,
+      (SELECT m.measurements FROM runtime_vm_instances i JOIN server_reference_measurements m ON m.server_id = i.server_id
+        WHERE i.id = ${input.vmInstanceId} AND i.owner_id = ${input.ownerId}) AS references`;
+  const claim: NonceClaim = row?.inserted ? 'new' : row?.existing === input.evidenceDigest ? 'same-evidence' : 'replayed';
+  return { claim, references: row?.references ?? undefined };
+}
+

@@ -19,19 +19,32 @@ export interface EvaluationCertification {
   version: number;
 }
 
+/**
+ * Write the lineage only when it changes: most outcomes repeat the last status, and skipping the write also skips
+ * the per-server row lock that would otherwise serialise every transition of the server's instances.
+ */
 export async function upsertTrustLineage(
   sql: Queryable,
   input: { ownerId: string; serverId: number; vmInstanceId: number; attestationStatus: AttestationStatus | null; remediationAttempts: number | null },
 ): Promise<void> {
   await sql`
+    WITH changed AS (
+      UPDATE evaluation_certifications SET
+        vm_instance_id = ${input.vmInstanceId},
+        last_attestation_status = coalesce(${input.attestationStatus}, last_attestation_status),
+        remediation_attempts = coalesce(${input.remediationAttempts}::integer, remediation_attempts),
+        version = version + 1,
+        updated_at = now()
+      WHERE server_id = ${input.serverId} AND owner_id = ${input.ownerId}
+        AND (vm_instance_id IS DISTINCT FROM ${input.vmInstanceId}
+          OR last_attestation_status IS DISTINCT FROM coalesce(${input.attestationStatus}, last_attestation_status)
+          OR remediation_attempts IS DISTINCT FROM coalesce(${input.remediationAttempts}::integer, remediation_attempts))
+      RETURNING 1
+    )
     INSERT INTO evaluation_certifications (owner_id, server_id, vm_instance_id, last_attestation_status, remediation_attempts)
-    VALUES (${input.ownerId}, ${input.serverId}, ${input.vmInstanceId}, ${input.attestationStatus}, ${input.remediationAttempts ?? 0})
-    ON CONFLICT (server_id) DO UPDATE SET
-      vm_instance_id = EXCLUDED.vm_instance_id,
-      last_attestation_status = coalesce(EXCLUDED.last_attestation_status, evaluation_certifications.last_attestation_status),
-      remediation_attempts = coalesce(${input.remediationAttempts}, evaluation_certifications.remediation_attempts),
-      version = evaluation_certifications.version + 1,
-      updated_at = now()`;
+    SELECT ${input.ownerId}, ${input.serverId}, ${input.vmInstanceId}, ${input.attestationStatus}, ${input.remediationAttempts ?? 0}
+    WHERE NOT EXISTS (SELECT 1 FROM changed)
+    ON CONFLICT (server_id) DO NOTHING`;
 }
 
 export async function findEvaluationCertification(sql: Queryable, ownerId: string, serverId: number): Promise<EvaluationCertification | undefined> {

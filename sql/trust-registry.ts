@@ -51,6 +51,8 @@ export interface TrustEventInput {
   freshnessSeconds?: number;
   /** Issue pg_notify inside this transaction (TRUST_NOTIFY=transaction). Default: the reaction notifies after commit. */
   notifyInTransaction?: boolean;
+  /** Look up `provenance.evidence_digest` in history first and skip a repeat (default true). */
+  dedupeEvidence?: boolean;
 }
 
 export interface TrustEventResult {
@@ -102,7 +104,7 @@ export async function applyTrustEvent(tx: TransactionSql, input: TrustEventInput
     });
   }
   const digest = input.provenance?.evidence_digest;
-  if (digest !== undefined) {
+  if (digest !== undefined && input.dedupeEvidence !== false) {
     const earlier = await findHistoryByEvidence(tx, input.vmInstanceId, digest);
     if (earlier !== undefined) return { registry: current, history: earlier, duplicate: true };
   }
@@ -114,31 +116,36 @@ export async function applyTrustEvent(tx: TransactionSql, input: TrustEventInput
   }
   const next = step.next;
   const provenance = { ...(input.provenance ?? {}), ...(input.event.kind === 'remediation' && input.event.runId ? { run_id: input.event.runId } : {}) };
-  const [registry] = await tx<TrustRegistryRow[]>`
-    UPDATE runtime_vm_trust_registry SET
-      lifecycle_state = ${next.lifecycle_state},
-      attestation_status = ${next.attestation_status},
-      remediation_state = ${next.remediation_state},
-      remediation_attempts = ${next.remediation_attempts},
-      freshness_deadline = ${next.freshness_deadline},
-      provenance = ${tx.json(provenance as never)},
-      version = version + 1,
-      updated_at = now()
-    WHERE vm_instance_id = ${input.vmInstanceId}
-    RETURNING *, coalesce(freshness_deadline < now(), false) AS stale`;
-  if (registry === undefined) throw new AppError('internal', 'locked registry row vanished');
-  const [history] = await tx<TrustHistoryRow[]>`
-    INSERT INTO runtime_vm_trust_history
-      (vm_instance_id, owner_id, server_id, registry_version, previous_lifecycle_state, lifecycle_state, previous_attestation_status,
-       attestation_status, remediation_state, remediation_attempts, trigger, event, actor, verifier, evidence_digest, report_reference,
-       reason, provenance, freshness_deadline)
-    VALUES (${registry.vm_instance_id}, ${registry.owner_id}, ${registry.server_id}, ${registry.version}, ${current.lifecycle_state},
-       ${registry.lifecycle_state}, ${current.attestation_status}, ${registry.attestation_status}, ${registry.remediation_state},
-       ${registry.remediation_attempts}, ${input.trigger ?? input.event.kind}, ${eventKey(input.event)}, ${input.actor},
-       ${provenance.verifier ?? null}, ${digest ?? null}, ${provenance.report_reference ?? null}, ${provenance.reason ?? null},
-       ${tx.json(provenance as never)}, ${registry.freshness_deadline})
-    RETURNING *`;
-  if (history === undefined) throw new AppError('internal', 'history insert returned nothing');
+  // One statement: the registry update and its history row (the row's version is the registry's new version).
+  const [written] = await tx<(TrustHistoryRow & { registry: TrustRegistryRow })[]>`
+    WITH registry AS (
+      UPDATE runtime_vm_trust_registry SET
+        lifecycle_state = ${next.lifecycle_state},
+        attestation_status = ${next.attestation_status},
+        remediation_state = ${next.remediation_state},
+        remediation_attempts = ${next.remediation_attempts},
+        freshness_deadline = ${next.freshness_deadline},
+        provenance = ${tx.json(provenance as never)},
+        version = version + 1,
+        updated_at = now()
+      WHERE vm_instance_id = ${input.vmInstanceId}
+      RETURNING *, coalesce(freshness_deadline < now(), false) AS stale
+    ), history AS (
+      INSERT INTO runtime_vm_trust_history
+        (vm_instance_id, owner_id, server_id, registry_version, previous_lifecycle_state, lifecycle_state, previous_attestation_status,
+         attestation_status, remediation_state, remediation_attempts, trigger, event, actor, verifier, evidence_digest, report_reference,
+         reason, provenance, freshness_deadline)
+      SELECT vm_instance_id, owner_id, server_id, version, ${current.lifecycle_state}, lifecycle_state, ${current.attestation_status},
+         attestation_status, remediation_state, remediation_attempts, ${input.trigger ?? input.event.kind}, ${eventKey(input.event)}, ${input.actor},
+         ${provenance.verifier ?? null}, ${digest ?? null}, ${provenance.report_reference ?? null}, ${provenance.reason ?? null},
+         provenance, freshness_deadline
+      FROM registry
+      RETURNING *
+    )
+    SELECT history.*, to_jsonb(registry.*) AS registry FROM history, registry`;
+  if (written === undefined) throw new AppError('internal', 'locked registry row vanished');
+  const { registry: rawRegistry, ...history } = written;
+  const registry = reviveRegistry(rawRegistry);
   await upsertTrustLineage(tx, {
     ownerId: registry.owner_id,
     serverId: registry.server_id,
@@ -157,6 +164,16 @@ export async function applyTrustEvent(tx: TransactionSql, input: TrustEventInput
   });
   if (input.notifyInTransaction) await notifyTrustTransition(tx, history);
   return { registry, history, duplicate: false };
+}
+
+/** to_jsonb() hands timestamps back as strings; the rest of the row is already in wire shape. */
+function reviveRegistry(raw: TrustRegistryRow): TrustRegistryRow {
+  const value = raw as unknown as Record<string, unknown>;
+  return {
+    ...raw,
+    freshness_deadline: value.freshness_deadline === null ? null : new Date(value.freshness_deadline as string),
+    updated_at: new Date(value.updated_at as string),
+  };
 }
 
 /** The doorbell for external listeners: ids only, far below NOTIFY's 8000-byte limit. */

@@ -6,10 +6,9 @@ import type { Config } from '../core/config.ts';
 import { AppError } from '../core/errors.ts';
 import { attestationReport } from '../core/schemas/trust.ts';
 import type { attestationIngestJob } from '../queues/attestation-ingest.ts';
-import { claimNonce, findReferencesForInstance } from '../sql/attestation-nonces.ts';
+import { claimNonceAndReferences } from '../sql/attestation-nonces.ts';
 import type { Sql } from '../sql/db.ts';
 import { transact } from '../sql/transact.ts';
-import { findHistoryByEvidence } from '../sql/trust-history.ts';
 import { applyTrustEvent } from '../sql/trust-registry.ts';
 
 export function createAttestationIngestHandler(deps: { sql: Sql; config: Config }) {
@@ -21,15 +20,19 @@ export function createAttestationIngestHandler(deps: { sql: Sql; config: Config 
     const digest = data.report_id;
     const observedAt = new Date(report.evidence.observed_at);
     return transact(deps.sql, async (tx) => {
-      // A resubmission is recorded once, even after its nonce window closed.
-      const earlier = await findHistoryByEvidence(tx, data.vm_instance_id, digest);
-      if (earlier !== undefined) return { duplicate: true, history_id: earlier.id };
-      const fresh = checkFreshness(observedAt, new Date(), config.ATTESTATION_NONCE_MAX_AGE_SECONDS);
-      if (!fresh.ok) throw new AppError('attestation-rejected', fresh.reason);
-      if ((await claimNonce(tx, data.vm_instance_id, report.evidence.nonce, digest)) === 'replayed') {
-        throw new AppError('attestation-rejected', 'nonce already used by other evidence (replay)');
+      const { claim, references } = await claimNonceAndReferences(tx, {
+        ownerId: data.owner_id,
+        vmInstanceId: data.vm_instance_id,
+        nonce: report.evidence.nonce,
+        evidenceDigest: digest,
+      });
+      if (claim === 'replayed') throw new AppError('attestation-rejected', 'nonce already used by other evidence (replay)');
+      // A resubmission (same evidence, same nonce) is recorded once by applyTrustEvent, even after its window closed.
+      if (claim === 'new') {
+        const fresh = checkFreshness(observedAt, new Date(), config.ATTESTATION_NONCE_MAX_AGE_SECONDS);
+        if (!fresh.ok) throw new AppError('attestation-rejected', fresh.reason);
       }
-      const verdict = verifyMeasurements(report.evidence.measurements, await findReferencesForInstance(tx, data.owner_id, data.vm_instance_id));
+      const verdict = verifyMeasurements(report.evidence.measurements, references);
       const status = worst(report.status, verdict.status);
       const result = await applyTrustEvent(tx, {
         ownerId: data.owner_id,
@@ -49,6 +52,8 @@ export function createAttestationIngestHandler(deps: { sql: Sql; config: Config 
         },
         freshnessSeconds: config.ATTESTATION_FRESHNESS_SECONDS,
         notifyInTransaction: config.TRUST_NOTIFY === 'transaction',
+        // A nonce claimed just now cannot belong to recorded evidence: skip the lookup.
+        dedupeEvidence: claim === 'same-evidence',
       });
       return { duplicate: result.duplicate, history_id: result.history.id, status, lifecycle_state: result.registry.lifecycle_state };
     });
