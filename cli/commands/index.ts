@@ -5,6 +5,7 @@ import { ServersDeleteCommand } from './servers/delete.ts';
 import { ServersGetCommand } from './servers/get.ts';
 import { ServersListCommand } from './servers/list.ts';
 import { ServersUpdateCommand } from './servers/update.ts';
+import { remediationCommands } from './remediation/index.ts';
 import { TokenMintCommand } from './token/mint.ts';
 import { trustCommands } from './trust/index.ts';
 import { vmCommands } from './vm/index.ts';
@@ -18,5 +19,6 @@ export const commands = [
   ServersDeleteCommand,
   TokenMintCommand,
   ...trustCommands,
+  ...remediationCommands,
   ...vmCommands,
 ];
