@@ -1,0 +1,121 @@
+// bench:dispatch — latency from enqueueing a remediation run to its executor process starting (p50, p99), against
+// a bare execa spawn of the same command in the same run; and runs completed per second at concurrency 1 and 16.
+import { execa } from 'execa';
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import pino from 'pino';
+import { parseConfig } from '../core/config.ts';
+import { createClients, startWorkers } from '../platform.ts';
+import { createSql, type Sql } from '../sql/db.ts';
+import { migrate } from '../sql/migrate.ts';
+import { insertPlaybook } from '../sql/remediation-playbooks.ts';
+import { createRun } from '../sql/remediation-run-actions.ts';
+import { insertServer } from '../sql/servers.ts';
+import { transact } from '../sql/transact.ts';
+import { insertVmInstance } from '../sql/vm-instances.ts';
+import { createPlaybookBody } from '../core/schemas/remediation.ts';
+
+const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 40);
+const RUNS = Number(process.env.BENCH_RUNS ?? 64);
+const dbUrl = (name: string) => Object.assign(new URL(BASE_URL), { pathname: `/${name}` }).toString();
+const nowNs = () => BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
+const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))] ?? NaN;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function instances(sql: Sql, count: number): Promise<number[]> {
+  const ids: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const server = await insertServer(sql, 'bench', { name: `s-${randomBytes(4).toString('hex')}`, description: '', image: 'x', metadata: {} });
+    const vm = await insertVmInstance(sql, { ownerId: 'bench', serverId: server.id, driver: 'http', domainName: `d-${server.id}`, memoryMib: 64, vcpuCount: 1, isolationTier: 'none', actor: 'bench', freshnessSeconds: 3600 });
+    ids.push(vm.id);
+  }
+  return ids;
+}
+
+async function phase(database: string, concurrency: number, work: (sql: Sql, playbook: { id: number }) => Promise<void>) {
+  const config = parseConfig({ DATABASE_URL: dbUrl(database), REDIS_URL, QUEUE_PREFIX: `bench${randomBytes(4).toString('hex')}`, LOG_LEVEL: 'silent', OUTBOX_SWEEP_MS: '50', WORKER_CONCURRENCY: String(concurrency), REMEDIATION_WORKDIR: `/tmp/mcp-bench-dispatch-${process.pid}` });
+  const clients = createClients(config, pino({ level: 'silent' }), 'bench-dispatch');
+  const workers = await startWorkers(clients, ['remediation-execute', 'sse-fanout']);
+  const body = createPlaybookBody.parse({ playbook_key: `date-${concurrency}-${randomBytes(3).toString('hex')}`, executor_type: 'shell', approval_required: false, retry_limit: 0, plan: { command: 'date', args: ['+%s%N'] } });
+  const playbook = await insertPlaybook(clients.sql, 'bench', body);
+  try {
+    await work(clients.sql, playbook);
+  } finally {
+    await workers.close();
+    await clients.close();
+  }
+}
+
+async function enqueue(sql: Sql, playbook: { id: number }, vm: number) {
+  const full = await sql<{ id: number; version: number; approval_required: boolean; sla_duration_seconds: number; retry_limit: number; owner_assignment: string | null }[]>`SELECT * FROM runtime_vm_remediation_playbooks WHERE id = ${playbook.id}`;
+  return transact(sql, (tx) => createRun(tx, { ownerId: 'bench', vmInstanceId: vm, playbook: full[0]!, requestedBy: 'bench', trigger: 'manual', metadata: {}, approvalTtlSeconds: 60 }, 'throw'));
+}
+
+async function main() {
+  const database = `mcp_bench_dispatch_${randomBytes(4).toString('hex')}`;
+  const admin = createSql(dbUrl('postgres'), { max: 1 });
+  await admin`CREATE DATABASE ${admin(database)}`;
+  const sql = createSql(dbUrl(database), { max: 4 });
+  await migrate(sql);
+  await mkdir(`/tmp/mcp-bench-dispatch-${process.pid}`, { recursive: true });
+  try {
+    const vms = await instances(sql, Math.max(SAMPLES, RUNS));
+    // Baseline: the same command spawned directly, process start measured the same way.
+    const bare: number[] = [];
+    for (let i = 0; i < SAMPLES; i++) {
+      const t0 = nowNs();
+      const { stdout } = await execa('date', ['+%s%N']);
+      bare.push(Number(BigInt(stdout.trim()) - t0) / 1e6);
+    }
+    const dispatched: number[] = [];
+    await phase(database, 1, async (s, playbook) => {
+      for (let i = 0; i < SAMPLES; i++) {
+        const t0 = nowNs();
+        const run = await enqueue(s, playbook, vms[i]!);
+        for (;;) {
+          const [row] = await s<{ line: string }[]>`SELECT line FROM runtime_vm_remediation_log_events WHERE run_id = ${run!.id} AND stream = 'stdout'`;
+          if (row) {
+            dispatched.push(Number(BigInt(row.line.trim()) - t0) / 1e6);
+            break;
+          }
+          await sleep(2);
+        }
+      }
+    });
+    const throughput: Record<string, number> = {};
+    for (const concurrency of [1, 16]) {
+      await phase(database, concurrency, async (s, playbook) => {
+        await s`UPDATE runtime_vm_remediation_runs SET status = 'succeeded' WHERE status IN ('pending', 'queued', 'running', 'retry-scheduled')`;
+        const started = performance.now();
+        const ids = (await Promise.all(vms.slice(0, RUNS).map((vm) => enqueue(s, playbook, vm)))).map((run) => run!.id);
+        for (;;) {
+          const [row] = await s<{ n: number }[]>`SELECT count(*)::int AS n FROM runtime_vm_remediation_runs WHERE id = ANY(${ids}::bigint[]) AND status IN ('succeeded', 'failed')`;
+          if (row!.n === ids.length) break;
+          await sleep(10);
+        }
+        throughput[`c${concurrency}`] = ids.length / ((performance.now() - started) / 1000);
+      });
+    }
+    const result = {
+      date: new Date().toISOString(),
+      samples: SAMPLES,
+      runs: RUNS,
+      bare_spawn_ms: { p50: quantile(bare, 0.5), p99: quantile(bare, 0.99) },
+      enqueue_to_start_ms: { p50: quantile(dispatched, 0.5), p99: quantile(dispatched, 0.99) },
+      ratio_p50: quantile(dispatched, 0.5) / quantile(bare, 0.5),
+      runs_per_second: throughput,
+      scaling_c16_over_c1: (throughput.c16 ?? 0) / (throughput.c1 ?? 1),
+    };
+    console.log(JSON.stringify(result, null, 2));
+    await mkdir('bench/results', { recursive: true });
+    await writeFile('bench/results/dispatch.json', JSON.stringify(result, null, 2) + '\n');
+  } finally {
+    await sql.end();
+    await admin`DROP DATABASE IF EXISTS ${admin(database)} WITH (FORCE)`;
+    await admin.end();
+  }
+}
+
+await main();
