@@ -16,7 +16,7 @@ import { writeOutbox } from '../sql/outbox.ts';
 import { findServer, setServerPlacement } from '../sql/servers.ts';
 import { transact } from '../sql/transact.ts';
 import { findLatestInstanceWithTrust, setInstanceStatus } from '../sql/vm-launch-records.ts';
-import { insertVmInstance } from '../sql/vm-instances.ts';
+import { findCurrentVmInstance, insertVmInstance } from '../sql/vm-instances.ts';
 
 type VmLaunchJob = z.infer<typeof vmLaunchJob>;
 
@@ -70,6 +70,9 @@ async function launch(deps: VmLaunchDeps, data: VmLaunchJob, job: Job, signal: A
   const instance =
     (mine && latest.instance.terminated_at === null ? latest.instance : undefined) ??
     (await transact(sql, async (tx) => {
+      // Serialise launches of one server: a concurrent launch that already registered an instance wins.
+      await tx`SELECT id FROM servers WHERE id = ${server.id} FOR UPDATE`;
+      if ((await findCurrentVmInstance(tx, data.owner_id, server.id)) !== undefined) return undefined;
       const row = await insertVmInstance(tx, {
         ownerId: data.owner_id,
         serverId: server.id,
@@ -86,15 +89,24 @@ async function launch(deps: VmLaunchDeps, data: VmLaunchJob, job: Job, signal: A
       await setServerPlacement(tx, data.owner_id, server.id, 'launching', decision.notes);
       return row;
     }));
+  if (instance === undefined) return { outcome: 'another-launch-in-progress' };
 
   try {
     const result = await provisioner.launch({ domainName, serverId: server.id, ownerId: data.owner_id, image: server.image, memoryMib: sizing.memoryMib, vcpuCount: sizing.vcpuCount, tier: sizing.tier }, signal);
-    await transact(sql, async (tx) => {
-      await tx`UPDATE runtime_vm_instances SET console_log_path = ${result.consoleLogPath} WHERE id = ${instance.id}`;
+    const current = await transact(sql, async (tx) => {
+      const [row] = await tx`
+        UPDATE runtime_vm_instances SET console_log_path = ${result.consoleLogPath} WHERE id = ${instance.id} AND terminated_at IS NULL RETURNING id`;
+      if (row === undefined) return false;
       await setInstanceStatus(tx, instance.id, 'running', { metadata: { launched_state: result.state } });
       await setServerPlacement(tx, data.owner_id, server.id, 'running', decision.notes);
       await emit(tx, data, 'vm.launched', { domain_name: domainName, driver: provisioner.driver, vm_instance_id: instance.id });
+      return true;
     });
+    if (!current) {
+      // A stop request terminated the instance while the domain was starting: honour it.
+      await provisioner.stop(domainName, signal);
+      return { outcome: 'stopped-during-launch', domain_name: domainName };
+    }
     return { outcome: 'launched', domain_name: domainName, vm_instance_id: instance.id, state: result.state };
   } catch (error) {
     const willRetry = (!isAppError(error) || error.retryable) && job.attemptsMade + 1 < (job.opts.attempts ?? 1);

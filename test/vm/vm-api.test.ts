@@ -40,6 +40,20 @@ describe('VM orchestration on the libvirt test driver', () => {
     expect(row?.count).toBe(1);
   });
 
+  it('runs exactly one VM when two launches race', async () => {
+    const id = await createServer('raced');
+    const accepted = await Promise.all([1, 2].map(async () => (await platform.api(`/api/servers/${id}/vm/launch`, { method: 'POST', json: {} })).json()));
+    const queue = platform.clients.queues.get('vm-launch');
+    const outcomes = await waitFor(
+      () => Promise.all(accepted.map(async ({ job_id }) => (await queue.getJob(job_id))?.returnvalue as { outcome: string } | undefined)),
+      (values) => values.every((value) => value !== undefined && value !== null),
+    );
+    expect(outcomes.filter((value) => value?.outcome === 'launched')).toHaveLength(1);
+    const rows = await platform.db.sql`SELECT count(*)::int AS count FROM runtime_vm_instances WHERE server_id = ${id} AND terminated_at IS NULL`;
+    expect(rows[0]?.count).toBe(1);
+    expect((await vmView(platform, id)).server_status).toBe('running');
+  });
+
   it('stops the VM and terminates the instance', async () => {
     const id = await createServer('stop-me');
     await launchAndWait(id);
