@@ -8,7 +8,8 @@ import { createStreamHub } from './http/stream-hub.ts';
 import { createQueues, type Queues } from './queues/queues.ts';
 import { createRedis } from './queues/redis.ts';
 import { createSql, type Sql } from './sql/db.ts';
-import { createOutboxRelay } from './workers/outbox-relay.ts';
+import { createOutboxRelay, publishOutboxRows } from './workers/outbox-relay.ts';
+import { setOutboxPublisher } from './sql/transact.ts';
 import { selectHostedQueues } from './workers/processors.ts';
 import { startVmProvisioner } from './executors/vm/create-provisioner.ts';
 import { startTrustCatchUp } from './workers/trust-catch-up.ts';
@@ -31,6 +32,7 @@ export function createClients(config: Config, logger: Logger, name: string): Cli
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   const queues = createQueues(redis, config.QUEUE_PREFIX);
   const metrics = createMetrics({ queues, defaults: true });
+  setOutboxPublisher(sql, (rows) => publishOutboxRows(queues, rows));
   return {
     config,
     logger,

@@ -25,6 +25,11 @@ export function createApp(deps: AppDeps): Koa {
     ctx.body = openapi;
   });
 
+  // Errors Koa sees after a response started (mostly clients hanging up on a stream) go to our log, not stderr.
+  app.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'ERR_STREAM_PREMATURE_CLOSE' || error.code === 'ECONNRESET' || error.code === 'EPIPE') return;
+    deps.logger.warn({ err: error }, 'response error');
+  });
   app.use(requestIdMiddleware);
   app.use(httpMetricsMiddleware(deps.metrics.registry));
   app.use(problemMiddleware(deps.logger));

@@ -13,6 +13,9 @@ export interface OutboxRow {
   job_options: { jobId?: string; delay?: number };
 }
 
+// Rows each open transaction has written, so `transact()` can hand them to BullMQ right after commit.
+const written = new WeakMap<object, OutboxRow[]>();
+
 /**
  * Record a job inside the caller's transaction. It reaches BullMQ only if the transaction commits.
  * The job id defaults to `outbox-<id>`; pass `jobId` for a domain-level deterministic id.
@@ -28,7 +31,16 @@ export async function writeOutbox<D extends QueueDefinition>(
     INSERT INTO outbox (queue, job_name, payload, job_options)
     VALUES (${definition.name}, ${definition.name}, ${sql.json(payload as never)}, ${sql.json(options as never)})
     RETURNING id`;
-  return z.number().parse(row?.id);
+  const id = z.number().parse(row?.id);
+  written.set(sql, [...(written.get(sql) ?? []), { id, queue: definition.name, job_name: definition.name, payload, job_options: options }]);
+  return id;
+}
+
+/** The rows `tx` wrote, forgotten as they are taken. */
+export function takeWrittenOutboxRows(tx: object): OutboxRow[] {
+  const rows = written.get(tx) ?? [];
+  written.delete(tx);
+  return rows;
 }
 
 export function outboxJobId(row: Pick<OutboxRow, 'id' | 'job_options'>): string {

@@ -1,11 +1,26 @@
 // Moves committed outbox rows into BullMQ. jobId = outbox id (or the row's domain id), so relaying twice is harmless.
 import type { Logger } from 'pino';
 import type { Sql } from '../sql/db.ts';
-import { claimOutboxBatch, markOutboxRelayed, OUTBOX_CHANNEL, outboxJobId, pruneOutbox } from '../sql/outbox.ts';
+import { claimOutboxBatch, markOutboxRelayed, OUTBOX_CHANNEL, outboxJobId, pruneOutbox, type OutboxRow } from '../sql/outbox.ts';
 import type { Queues } from '../queues/queues.ts';
 
 const BATCH = 500;
 const PRUNE_AFTER_SECONDS = 24 * 3600;
+
+/** Enqueue outbox rows under their deterministic jobIds (used by the relay and by `transact()`'s fast path). */
+export async function publishOutboxRows(queues: Queues, rows: OutboxRow[]): Promise<void> {
+  const byQueue = new Map<string, OutboxRow[]>();
+  for (const row of rows) byQueue.set(row.queue, [...(byQueue.get(row.queue) ?? []), row]);
+  for (const [queue, batch] of byQueue) {
+    await queues.get(queue).addBulk(
+      batch.map((row) => ({
+        name: row.job_name,
+        data: row.payload,
+        opts: { jobId: outboxJobId(row), ...(row.job_options.delay ? { delay: row.job_options.delay } : {}) },
+      })),
+    );
+  }
+}
 
 export interface OutboxRelay {
   /** Relay everything committed so far; resolves with the number of rows moved. */
@@ -25,17 +40,7 @@ export function createOutboxRelay(deps: { sql: Sql; queues: Queues; logger: Logg
   async function relayBatch(): Promise<number> {
     return sql.begin(async (tx) => {
       const rows = await claimOutboxBatch(tx, BATCH);
-      const byQueue = new Map<string, typeof rows>();
-      for (const row of rows) byQueue.set(row.queue, [...(byQueue.get(row.queue) ?? []), row]);
-      for (const [queue, batch] of byQueue) {
-        await queues.get(queue).addBulk(
-          batch.map((row) => ({
-            name: row.job_name,
-            data: row.payload,
-            opts: { jobId: outboxJobId(row), ...(row.job_options.delay ? { delay: row.job_options.delay } : {}) },
-          })),
-        );
-      }
+      await publishOutboxRows(queues, rows);
       await markOutboxRelayed(tx, rows.map((row) => row.id));
       return rows.length;
     });

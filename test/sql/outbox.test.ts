@@ -1,11 +1,12 @@
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createQueues, type Queues } from '../../queues/queues.ts';
 import { createRedis } from '../../queues/redis.ts';
 import { scoreRecomputeQueue } from '../../queues/score-recompute.ts';
+import { createSql } from '../../sql/db.ts';
 import { claimOutboxBatch, outboxJobId, writeOutbox } from '../../sql/outbox.ts';
-import { transact } from '../../sql/transact.ts';
-import { createOutboxRelay } from '../../workers/outbox-relay.ts';
+import { setOutboxPublisher, transact } from '../../sql/transact.ts';
+import { createOutboxRelay, publishOutboxRows } from '../../workers/outbox-relay.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { REDIS_URL } from '../support/env.ts';
 import { uniquePrefix } from '../support/platform.ts';
@@ -75,6 +76,23 @@ describe('outbox', () => {
     await transact(db.sql, (tx) => writeOutbox(tx, scoreRecomputeQueue, jobData(4), { jobId: 'score-server-4' }));
     await relay().drain();
     expect((await jobsFor(4)).map((job) => job.id)).toEqual(['score-server-4']);
+  });
+
+  it('hands committed rows to the queues on commit, and the relay then adds no second job', async () => {
+    const sql = createSql(db.url, { max: 2 });
+    onTestFinished(() => sql.end());
+    setOutboxPublisher(sql, (rows) => publishOutboxRows(queues, rows));
+    const id = await transact(sql, (tx) => writeOutbox(tx, scoreRecomputeQueue, jobData(6)));
+    expect((await jobsFor(6)).map((job) => job.id)).toEqual([`outbox-${id}`]);
+    await expect(
+      transact(sql, async (tx) => {
+        await writeOutbox(tx, scoreRecomputeQueue, jobData(7));
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    await relay().drain();
+    expect(await jobsFor(6)).toHaveLength(1);
+    expect(await jobsFor(7)).toEqual([]);
   });
 
   it('wakes on the doorbell without waiting for the sweep', async () => {
