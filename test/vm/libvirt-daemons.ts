@@ -1,6 +1,7 @@
 // Starts virtlogd + libvirtd for the real-boot test when they are not already answering, and stops only those it
 // started, by pid. Host preparation (qemu.conf, users, dirs) is .ci/libvirt-setup.sh.
 import { execa, type ResultPromise } from 'execa';
+import { readdir, readFile } from 'node:fs/promises';
 
 const SYSTEM_URI = 'qemu:///system';
 
@@ -9,8 +10,14 @@ async function answering(): Promise<boolean> {
   return result.exitCode === 0;
 }
 
+/** Whether a process with this command name runs (read from /proc: no procps needed). */
 async function running(name: string): Promise<boolean> {
-  return (await execa('pgrep', ['-x', name], { reject: false })).exitCode === 0;
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const comm = await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '');
+    if (comm.trim() === name) return true;
+  }
+  return false;
 }
 
 export interface Daemons {
