@@ -129,6 +129,20 @@ export function enters(previous: LifecycleState, next: LifecycleState, state: Li
   return previous !== state && next === state;
 }
 
+/**
+ * Does a transition change what plans and scores are computed from? A repeated outcome on a fresh instance
+ * (the steady state of a healthy fleet) does not; one that refreshes a stale instance does.
+ */
+export function postureChanged(before: TrustSnapshot, after: TrustSnapshot, now: Date): boolean {
+  return (
+    isStale(before.freshness_deadline, now) ||
+    before.lifecycle_state !== after.lifecycle_state ||
+    before.attestation_status !== after.attestation_status ||
+    before.remediation_state !== after.remediation_state ||
+    before.remediation_attempts !== after.remediation_attempts
+  );
+}
+
 export function isStale(deadline: Date | null, now: Date): boolean {
   return deadline !== null && deadline.getTime() < now.getTime();
 }

@@ -63,9 +63,3 @@ export async function listUnreactedHistory(
     LIMIT ${options.limit}`;
 }
 
-/** The row before `row` in the same instance's history (the state the transition started from). */
-export async function findPreviousHistory(sql: Queryable, row: Pick<TrustHistoryRow, 'vm_instance_id' | 'registry_version'>): Promise<TrustHistoryRow | undefined> {
-  const [previous] = await sql<TrustHistoryRow[]>`
-    SELECT * FROM runtime_vm_trust_history WHERE vm_instance_id = ${row.vm_instance_id} AND registry_version = ${row.registry_version - 1}`;
-  return previous;
-}

@@ -1,6 +1,6 @@
 // runtime_vm_trust_registry: the latest trust snapshot per VM instance. `applyTrustEvent` is the only writer:
 // one transaction advances the lifecycle, appends history, updates lineage and records the fan-out (outbox).
-import { applyEvent, eventKey, type TrustEvent } from '../core/lifecycle.ts';
+import { applyEvent, eventKey, postureChanged, type TrustEvent } from '../core/lifecycle.ts';
 import { AppError } from '../core/errors.ts';
 import type { AttestationStatus, LifecycleState, RemediationState } from '../core/trust-states.ts';
 import { sseFanoutQueue } from '../queues/sse-fanout.ts';
@@ -49,8 +49,12 @@ export interface TrustEventInput {
   provenance?: TrustProvenance;
   /** How long decided evidence keeps the instance fresh (default 3600 s). */
   freshnessSeconds?: number;
-  /** Issue pg_notify inside this transaction (TRUST_NOTIFY=transaction). Default: the reaction notifies after commit. */
-  notifyInTransaction?: boolean;
+  /**
+   * Who rings `pg_notify('runtime_vm_trust_transition')`: `reaction` (default — the trust-transition job, after
+   * commit), `writer` (the caller, after commit, with `notifyTrustTransition`), `transaction` (inside this
+   * transaction; serialises commits), `off`.
+   */
+  notify?: 'reaction' | 'writer' | 'transaction' | 'off';
   /** Look up `provenance.evidence_digest` in history first and skip a repeat (default true). */
   dedupeEvidence?: boolean;
 }
@@ -115,6 +119,10 @@ export async function applyTrustEvent(tx: TransactionSql, input: TrustEventInput
     });
   }
   const next = step.next;
+  const notify = input.notify ?? 'reaction';
+  const recompute = postureChanged(current, next, new Date());
+  // Nothing to react to: the history row is born reacted and no reaction job is written.
+  const react = recompute || notify === 'reaction';
   const provenance = { ...(input.provenance ?? {}), ...(input.event.kind === 'remediation' && input.event.runId ? { run_id: input.event.runId } : {}) };
   // One statement: the registry update and its history row (the row's version is the registry's new version).
   const [written] = await tx<(TrustHistoryRow & { registry: TrustRegistryRow })[]>`
@@ -134,11 +142,11 @@ export async function applyTrustEvent(tx: TransactionSql, input: TrustEventInput
       INSERT INTO runtime_vm_trust_history
         (vm_instance_id, owner_id, server_id, registry_version, previous_lifecycle_state, lifecycle_state, previous_attestation_status,
          attestation_status, remediation_state, remediation_attempts, trigger, event, actor, verifier, evidence_digest, report_reference,
-         reason, provenance, freshness_deadline)
+         reason, provenance, freshness_deadline, reacted_at)
       SELECT vm_instance_id, owner_id, server_id, version, ${current.lifecycle_state}, lifecycle_state, ${current.attestation_status},
          attestation_status, remediation_state, remediation_attempts, ${input.trigger ?? input.event.kind}, ${eventKey(input.event)}, ${input.actor},
          ${provenance.verifier ?? null}, ${digest ?? null}, ${provenance.report_reference ?? null}, ${provenance.reason ?? null},
-         provenance, freshness_deadline
+         provenance, freshness_deadline, ${react ? null : new Date()}::timestamptz
       FROM registry
       RETURNING *
     )
@@ -153,8 +161,10 @@ export async function applyTrustEvent(tx: TransactionSql, input: TrustEventInput
     attestationStatus: input.event.kind === 'attestation' ? registry.attestation_status : null,
     remediationAttempts: registry.remediation_attempts,
   });
-  const ids = { history_id: history.id, vm_instance_id: registry.vm_instance_id, owner_id: registry.owner_id };
-  await writeOutbox(tx, trustTransitionQueue, ids, { jobId: `trust-transition-${history.id}` });
+  if (react) {
+    const job = { history_id: history.id, vm_instance_id: registry.vm_instance_id, owner_id: registry.owner_id, notify: notify === 'reaction', recompute };
+    await writeOutbox(tx, trustTransitionQueue, job, { jobId: `trust-transition-${history.id}` });
+  }
   await writeOutbox(tx, sseFanoutQueue, {
     topic: 'trust-registry',
     owner_id: registry.owner_id,
@@ -162,7 +172,7 @@ export async function applyTrustEvent(tx: TransactionSql, input: TrustEventInput
     event: TRUST_STREAM_EVENT,
     payload: transitionPayload(registry, history),
   });
-  if (input.notifyInTransaction) await notifyTrustTransition(tx, history);
+  if (notify === 'transaction') await notifyTrustTransition(tx, history);
   return { registry, history, duplicate: false };
 }
 
@@ -181,3 +191,18 @@ export async function notifyTrustTransition(sql: Queryable, history: Pick<TrustH
   const payload = JSON.stringify({ history_id: history.id, vm_instance_id: history.vm_instance_id, registry_version: history.registry_version });
   await sql`SELECT pg_notify(${TRUST_TRANSITION_CHANNEL}, ${payload})`;
 }
+
+/** The seed's persist_vm_attestation_outcome: an attestation outcome through the one writer. */
+export function persistVmAttestationOutcome(
+  tx: TransactionSql,
+  input: Omit<TrustEventInput, 'event' | 'trigger'> & { status: AttestationStatus; observedAt: Date },
+): Promise<TrustEventResult> {
+  const { status, observedAt, ...rest } = input;
+  return applyTrustEvent(tx, { ...rest, event: { kind: 'attestation', status, observedAt }, trigger: 'attestation' });
+}
+
+/** How a writer that owns its transaction should set `notify` for the configured TRUST_NOTIFY mode. */
+export function writerNotifyMode(mode: 'after-commit' | 'transaction' | 'off'): 'writer' | 'transaction' | 'off' {
+  return mode === 'after-commit' ? 'writer' : mode;
+}
+

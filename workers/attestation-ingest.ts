@@ -9,7 +9,7 @@ import type { attestationIngestJob } from '../queues/attestation-ingest.ts';
 import { claimNonceAndReferences } from '../sql/attestation-nonces.ts';
 import type { Sql } from '../sql/db.ts';
 import { transact } from '../sql/transact.ts';
-import { applyTrustEvent } from '../sql/trust-registry.ts';
+import { notifyTrustTransition, persistVmAttestationOutcome, writerNotifyMode } from '../sql/trust-registry.ts';
 
 export function createAttestationIngestHandler(deps: { sql: Sql; config: Config }) {
   const { config } = deps;
@@ -19,7 +19,7 @@ export function createAttestationIngestHandler(deps: { sql: Sql; config: Config 
     const report = parsed.data;
     const digest = data.report_id;
     const observedAt = new Date(report.evidence.observed_at);
-    return transact(deps.sql, async (tx) => {
+    const outcome = await transact(deps.sql, async (tx) => {
       const { claim, references } = await claimNonceAndReferences(tx, {
         ownerId: data.owner_id,
         vmInstanceId: data.vm_instance_id,
@@ -34,10 +34,11 @@ export function createAttestationIngestHandler(deps: { sql: Sql; config: Config 
       }
       const verdict = verifyMeasurements(report.evidence.measurements, references);
       const status = worst(report.status, verdict.status);
-      const result = await applyTrustEvent(tx, {
+      const result = await persistVmAttestationOutcome(tx, {
         ownerId: data.owner_id,
         vmInstanceId: data.vm_instance_id,
-        event: { kind: 'attestation', status, observedAt },
+        status,
+        observedAt,
         actor: data.actor,
         provenance: {
           verifier: report.provenance.verifier,
@@ -51,11 +52,14 @@ export function createAttestationIngestHandler(deps: { sql: Sql; config: Config 
           observed_at: observedAt.toISOString(),
         },
         freshnessSeconds: config.ATTESTATION_FRESHNESS_SECONDS,
-        notifyInTransaction: config.TRUST_NOTIFY === 'transaction',
+        notify: writerNotifyMode(config.TRUST_NOTIFY),
         // A nonce claimed just now cannot belong to recorded evidence: skip the lookup.
         dedupeEvidence: claim === 'same-evidence',
       });
-      return { duplicate: result.duplicate, history_id: result.history.id, status, lifecycle_state: result.registry.lifecycle_state };
+      return { duplicate: result.duplicate, history: result.history, status, lifecycle_state: result.registry.lifecycle_state };
     });
+    // The doorbell rings after commit, off the write path (TRUST_NOTIFY=after-commit); history is the record.
+    if (config.TRUST_NOTIFY === 'after-commit' && !outcome.duplicate) await notifyTrustTransition(deps.sql, outcome.history);
+    return { duplicate: outcome.duplicate, history_id: outcome.history.id, status: outcome.status, lifecycle_state: outcome.lifecycle_state };
   };
 }

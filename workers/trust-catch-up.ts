@@ -14,7 +14,7 @@ export async function catchUpTrustReactions(deps: { sql: Sql; queues: Queues }, 
   for (;;) {
     const rows = await listUnreactedHistory(deps.sql, { graceSeconds: options.graceSeconds, limit: BATCH, afterId: after });
     for (const row of rows) {
-      await deps.queues.enqueue(trustTransitionQueue, { history_id: row.id, vm_instance_id: row.vm_instance_id, owner_id: row.owner_id }, `trust-transition-${row.id}`);
+      await deps.queues.enqueue(trustTransitionQueue, { history_id: row.id, vm_instance_id: row.vm_instance_id, owner_id: row.owner_id, notify: true, recompute: true }, `trust-transition-${row.id}`);
     }
     total += rows.length;
     if (rows.length < BATCH) return total;

@@ -9,7 +9,7 @@ import { schedulerRefreshQueue } from '../queues/scheduler-refresh.ts';
 import { scoreRecomputeQueue } from '../queues/score-recompute.ts';
 import type { trustTransitionJob } from '../queues/trust-transition.ts';
 import type { Sql } from '../sql/db.ts';
-import { findPreviousHistory, findTrustHistory, markHistoryReacted, type TrustHistoryRow } from '../sql/trust-history.ts';
+import { findTrustHistory, markHistoryReacted } from '../sql/trust-history.ts';
 import { notifyTrustTransition } from '../sql/trust-registry.ts';
 
 export function createTrustTransitionHandler(deps: { sql: Sql; queues: Queues; config: Config }) {
@@ -18,8 +18,7 @@ export function createTrustTransitionHandler(deps: { sql: Sql; queues: Queues; c
     if (history === undefined) return { skipped: 'history row not found' };
     if (history.reacted_at !== null) return { skipped: 'already reacted' };
     const scope = { server_id: history.server_id, owner_id: history.owner_id, reason: `trust-transition:${history.id}` };
-    const changed = postureChanged(history, await findPreviousHistory(deps.sql, history));
-    if (changed) {
+    if (data.recompute) {
       await deps.queues.enqueue(schedulerRefreshQueue, scope, `sched-${history.id}`);
       await deps.queues.enqueue(scoreRecomputeQueue, scope, `score-${history.id}`);
     }
@@ -28,23 +27,9 @@ export function createTrustTransitionHandler(deps: { sql: Sql; queues: Queues; c
       const hook = { history_id: history.id, vm_instance_id: history.vm_instance_id, owner_id: history.owner_id };
       await deps.queues.enqueue(remediationMaterialiseQueue, hook, `quarantine-${history.id}`);
     }
-    if (deps.config.TRUST_NOTIFY === 'reaction') await notifyTrustTransition(deps.sql, history);
+    if (data.notify && deps.config.TRUST_NOTIFY !== 'off') await notifyTrustTransition(deps.sql, history);
     await markHistoryReacted(deps.sql, history.id);
-    return { history_id: history.id, quarantined, recomputed: changed };
+    return { history_id: history.id, quarantined, recomputed: data.recompute };
   };
 }
 
-/**
- * Plan and score depend on lifecycle, attestation status, remediation attempts and staleness. A repeated outcome
- * that changes none of them (the steady state of a healthy fleet) needs no recompute.
- */
-function postureChanged(row: TrustHistoryRow, previous: TrustHistoryRow | undefined): boolean {
-  if (previous === undefined) return true;
-  const wasStale = previous.freshness_deadline !== null && previous.freshness_deadline.getTime() < row.created_at.getTime();
-  return (
-    wasStale ||
-    row.lifecycle_state !== previous.lifecycle_state ||
-    row.attestation_status !== previous.attestation_status ||
-    row.remediation_attempts !== previous.remediation_attempts
-  );
-}

@@ -18,7 +18,7 @@ import type { StreamEvent } from '../../sql/stream-events.ts';
 import { transact } from '../../sql/transact.ts';
 import { listTrustHistory } from '../../sql/trust-history.ts';
 import { listTrustRegistry } from '../../sql/trust-registry-list.ts';
-import { applyTrustEvent, getTrustRegistry } from '../../sql/trust-registry.ts';
+import { applyTrustEvent, getTrustRegistry, notifyTrustTransition, writerNotifyMode } from '../../sql/trust-registry.ts';
 import type { AppDeps } from '../deps.ts';
 import { defineRoute, readRoles, writeRoles, type RouteSpec } from '../route.ts';
 import { serveStream } from '../stream-route.ts';
@@ -120,9 +120,10 @@ export function trustRegistryRoutes({ sql, config, hub }: AppDeps): RouteSpec[] 
             actor: auth.sub,
             provenance: { reason: body.reason ?? `operator moved the instance to ${body.lifecycle_state}` },
             freshnessSeconds: config.ATTESTATION_FRESHNESS_SECONDS,
-            notifyInTransaction: config.TRUST_NOTIFY === 'transaction',
+            notify: writerNotifyMode(config.TRUST_NOTIFY),
           }),
         );
+        if (config.TRUST_NOTIFY === 'after-commit') await notifyTrustTransition(sql, result.history);
         return { status: 200, body: { registry: result.registry, history: result.history } };
       },
     }),

@@ -108,6 +108,17 @@ describe('trust control plane API', () => {
     await until(async () => (await platform.db.sql`SELECT reacted_at FROM runtime_vm_trust_history WHERE id = ${history.id}`)[0]?.reacted_at);
   });
 
+  it('rings an ids-only NOTIFY after each committed transition', async () => {
+    const { vm } = await newInstance();
+    const payloads: string[] = [];
+    const listener = await platform.db.sql.listen('runtime_vm_trust_transition', (payload) => payloads.push(payload));
+    const { history } = await (await platform.api(`/api/trust/registry/${vm}/transition`, { method: 'POST', json: { version: 1, lifecycle_state: 'quarantined' } })).json();
+    const payload = await until(async () => payloads.find((p) => JSON.parse(p).history_id === history.id));
+    await listener.unlisten();
+    expect(JSON.parse(payload)).toEqual({ history_id: history.id, vm_instance_id: vm, registry_version: 2 });
+    expect(Buffer.byteLength(payload)).toBeLessThan(8000);
+  });
+
   it('filters and pages the registry list', async () => {
     const owner = 'lister';
     const a = await newInstance(owner);

@@ -47,6 +47,16 @@ describe('applyTrustEvent', () => {
     expect((await getTrustRegistry(db.sql, 'acme', vmInstanceId)).version).toBe(1);
   });
 
+  it('writes no reaction job for a repeat outcome whose writer rings the doorbell itself', async () => {
+    const { vmInstanceId } = await seedInstance(db.sql);
+    const trusted = () => db.sql.begin((tx) => applyTrustEvent(tx, { ownerId: 'acme', vmInstanceId, event: attest('trusted'), actor: 't', notify: 'writer' }));
+    const first = await trusted();
+    const repeat = await trusted();
+    const jobs = await db.sql`SELECT payload->>'history_id' AS id, payload->>'recompute' AS recompute FROM outbox WHERE queue = 'trust-transition' AND payload->>'vm_instance_id' = ${String(vmInstanceId)}`;
+    expect(jobs).toEqual([{ id: String(first.history.id), recompute: 'true' }]);
+    expect(repeat.history.reacted_at).not.toBeNull();
+  });
+
   it('records the same evidence once', async () => {
     const { vmInstanceId } = await seedInstance(db.sql);
     const first = await apply(vmInstanceId, attest('trusted'), { digest: 'same' });
