@@ -74,6 +74,20 @@ describe('libvirt provisioner on the test driver', () => {
   });
 
   it.each([
+    ['pty', "<log file='"],
+    ['tcp', "<source mode='bind' host='127.0.0.1' service='50001'/>"],
+    ['unix', "<source mode='bind' path='"],
+    ['file', "<source path='"],
+  ] as const)('keeps a %s serial console with its log through define', async (source, expected) => {
+    const { provisioner, driver } = await provisionerOn({ LIBVIRT_CONSOLE_SOURCE: source });
+    await provisioner.launch(request({ domainName: `mcp-console-${source}` }));
+    const xml = await provisioner.domainXml(`mcp-console-${source}`);
+    expect(xml).toContain(`<serial type='${source}'>`);
+    expect(xml).toContain(expected);
+    expect(xml).toContain(`${driver.dir}/console/mcp-console-${source}.log`);
+  });
+
+  it.each([
     ['sev-snp', '10.5.0'],
     ['tdx', '11.6.0'],
   ] as const)('refuses %s on this libvirt and names version %s', async (tier, version) => {
