@@ -42,11 +42,13 @@ describe('quarantine → run', () => {
     expect(run).toMatchObject({ playbook_id: playbookId, trigger: 'quarantine', requested_by: 'trust-fabric', status: 'pending', approval_state: 'pending' });
     expect(run!.metadata.provenance).toMatchObject({ history_id: history.id, report_reference: 'rpt-1', reason: 'drill' });
 
+    const queue = platform.clients.queues.get(remediationMaterialiseQueue);
     await materialise(vm, history.id, 'm-1-redelivered');
+    // The re-delivery must be judged while the instance is still quarantined, so wait for it before moving on.
+    await until(async () => (await queue.getCompletedCount()) === 2);
     await operator(vm, 'remediating');
     const { history: again } = await operator(vm, 'quarantined');
     await materialise(vm, again.id, 'm-2');
-    const queue = platform.clients.queues.get(remediationMaterialiseQueue);
     await until(async () => (await queue.getCompletedCount()) === 3);
     const completed = await queue.getCompleted();
     expect(completed.map((job) => job.returnvalue.skipped ?? 'created').sort()).toEqual(['active-run-exists', 'active-run-exists', 'created']);
