@@ -43,9 +43,17 @@ export const cloudPoll = z.strictObject({
   max_polls: z.number().int().min(1).max(100_000).default(300),
 });
 
+/** Plain http is for loopback only (local agents, test fakes): anything else would carry the auth header in clear. */
+const loopbackHttp = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?([/?#]|$)/i;
+
+/** True when `url` (a template or a rendered URL) may be called: https, or http to a loopback host. */
+export function isAllowedCloudUrl(url: string): boolean {
+  return /^https:\/\/[^/?#]/i.test(url) || loopbackHttp.test(url);
+}
+
 export const cloudPlan = z.strictObject({
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
-  url: z.string().regex(/^https?:\/\//, 'must be an http(s):// URL template'),
+  url: z.string().refine(isAllowedCloudUrl, 'must be an https:// URL template (http:// only for 127.0.0.1, ::1 or localhost)'),
   body: z.unknown().optional(),
   headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string()).default({}),
   auth: z

@@ -1,7 +1,7 @@
 // Cloud API executor: one HTTPS call described by the plan, authenticated with a secret resolved now (never
 // stored in job data), an idempotency key per attempt, then polling the operation it started until done.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { renderJson, renderTemplate, type CloudPlan } from '../../core/remediation-plan.ts';
+import { isAllowedCloudUrl, renderJson, renderTemplate, type CloudPlan } from '../../core/remediation-plan.ts';
 import { readPath, reasonForStatus } from './http-status.ts';
 import type { SecretResolver } from './secrets.ts';
 import { failed, succeeded, type ExecutionResult, type RemediationExecutor } from './types.ts';
@@ -56,6 +56,8 @@ export function createCloudExecutor(options: { resolveSecret: SecretResolver; fe
           if (secret === undefined) return failed('executor-unavailable', `secret ${plan.auth.secret_ref} is not configured on this worker`);
         }
         const url = renderTemplate(plan.url, context.variables, encodeURIComponent);
+        // Checked again here: a playbook stored before the https rule, or an operation URL the API hands back.
+        if (!isAllowedCloudUrl(url)) return failed('policy-denied', 'refusing a plain-http URL to a non-loopback host');
         const body = plan.body === undefined ? undefined : JSON.stringify(renderJson(plan.body, context.variables));
         const first = await call(plan.method, url, body);
         if (plan.poll === undefined) return succeeded(`${plan.method} answered ${first.status}`, first.status, { response: first.json ?? null });
@@ -63,6 +65,7 @@ export function createCloudExecutor(options: { resolveSecret: SecretResolver; fe
         const pointer = readPath(first.json, plan.poll.operation_url_field) ?? first.location;
         if (typeof pointer !== 'string') return failed('playbook-bug', `response has no ${plan.poll.operation_url_field} to poll`, first.status);
         const operationUrl = new URL(pointer, url).toString();
+        if (!isAllowedCloudUrl(operationUrl)) return failed('policy-denied', 'refusing to poll a plain-http operation URL on a non-loopback host');
         for (let poll = 1; poll <= plan.poll.max_polls; poll++) {
           await sleep(plan.poll.interval_ms, undefined, { signal: stop }).catch(() => undefined);
           if (context.signal.aborted) return failed('cancelled', 'cancelled while polling the operation');

@@ -83,6 +83,15 @@ describe('cloud API executor (loopback fake)', () => {
     expect(result).toMatchObject({ status: 'cancelled', failureReason: 'cancelled' });
   });
 
+  it('refuses plain http to a non-loopback host, for the plan URL and for an operation URL the API returns', async () => {
+    received.length = 0;
+    const stored = { ...plan(), url: 'http://api.example/instances/{{vm_instance_id}}' };
+    expect(await cloud.execute(stored, await testContext())).toMatchObject({ status: 'failed', failureReason: 'policy-denied' });
+    handler = (_req, res) => reply(res, 202, { operation_url: 'http://api.example/operations/1' });
+    expect(await cloud.execute(plan({ poll: { interval_ms: 10 } }), await testContext())).toMatchObject({ status: 'failed', failureReason: 'policy-denied' });
+    expect(received.map((r) => r.method)).toEqual(['POST']);
+  });
+
   it('refuses to run when the secret is not configured', async () => {
     const bare = createCloudExecutor({ resolveSecret: createSecretResolver({ env: {} }) });
     expect(await bare.execute(plan(), await testContext())).toMatchObject({ status: 'failed', failureReason: 'executor-unavailable' });

@@ -27,6 +27,28 @@ describe('remediation playbooks', () => {
     expect(row?.n).toBe(0);
   });
 
+  it.each([
+    ['http://api.example/x', 400],
+    ['http://127.0.0.1@api.example/x', 400],
+    ['http://localhost.api.example/x', 400],
+    ['https://api.example/{{vm_instance_id}}', 201],
+    ['http://127.0.0.1:9/x', 201],
+    ['http://localhost/x', 201],
+    ['http://[::1]:8080/x', 201],
+  ])('accepts a cloud URL %s only over https or to loopback (%i)', async (url, status) => {
+    const key = `url-${Math.random().toString(36).slice(2, 8)}`;
+    const response = await platform.api(path, { method: 'POST', json: { playbook_key: key, executor_type: 'cloud', plan: { url } } });
+    expect(response.status).toBe(status);
+    if (status === 400) expect((await response.json()).errors.map((e: { path: string }) => e.path)).toContain('body.plan.url');
+  });
+
+  it('refuses a plain-http cloud URL on update too', async () => {
+    const { id } = await createPlaybook(platform, { playbook_key: 'cloud-edit', executor_type: 'cloud', plan: { url: 'https://api.example/x' } });
+    const response = await platform.api(`${path}/${id}`, { method: 'PATCH', json: { version: 1, plan: { url: 'http://api.example/x' } } });
+    expect(response.status).toBe(400);
+    expect((await response.json()).errors[0].path).toBe('body.plan.url');
+  });
+
   it('refuses a secret value where a secret reference belongs', async () => {
     const plan = { url: 'https://api.example/x', auth: { secret_ref: 'Bearer abc def' } };
     const response = await platform.api(path, { method: 'POST', json: { playbook_key: 'leaky', executor_type: 'cloud', plan } });
