@@ -18,6 +18,13 @@ export function createCloudExecutor(options: { resolveSecret: SecretResolver; fe
       const stop = AbortSignal.any([context.signal, overall]);
       let secret: string | undefined;
       const redact = (text: string) => (secret ? text.split(secret).join('[redacted]') : text);
+      // An API may echo the request (headers included) in its answer; outputs are artifacts, so they are redacted too.
+      const redactJson = (value: unknown): unknown => {
+        if (typeof value === 'string') return redact(value);
+        if (Array.isArray(value)) return value.map(redactJson);
+        if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [redact(key), redactJson(item)]));
+        return value;
+      };
       const log = (line: string, stream: 'system' | 'stdout' = 'system') => context.onLog({ stream, line: redact(line), at: new Date() });
 
       const call = async (method: string, url: string, body?: string): Promise<{ status: number; json: unknown; location: string | null }> => {
@@ -45,7 +52,7 @@ export function createCloudExecutor(options: { resolveSecret: SecretResolver; fe
           if (text !== '') log(text.slice(0, 2_000), 'stdout');
           throw new Answered(failed(reason, `${method} ${url} answered ${response.status}`, response.status));
         }
-        return { status: response.status, json, location: response.headers.get('location') };
+        return { status: response.status, json: redactJson(json), location: response.headers.get('location') };
       };
 
       try {

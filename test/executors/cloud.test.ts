@@ -44,6 +44,16 @@ describe('cloud API executor (loopback fake)', () => {
     expect(JSON.stringify(context.logs)).not.toContain('s3cret-value');
   });
 
+  it('keeps the secret out of outputs and logs when the API echoes the request back', async () => {
+    handler = (req, res) => reply(res, 200, { echoed: { authorization: req.headers.authorization }, note: `token ${req.headers.authorization}` });
+    const context = await testContext();
+    const result = await cloud.execute(plan(), context);
+    expect(result.status).toBe('succeeded');
+    expect(JSON.stringify(result)).not.toContain('s3cret-value');
+    expect(result.outputs).toEqual({ response: { echoed: { authorization: 'Bearer [redacted]' }, note: 'token Bearer [redacted]' } });
+    expect(JSON.stringify(context.logs)).not.toContain('s3cret-value');
+  });
+
   it('treats 503 as transient and succeeds on the next attempt with a new idempotency key', async () => {
     received.length = 0;
     let calls = 0;
