@@ -1,5 +1,6 @@
 // What a playbook tells its executor to do: one plan schema per executor type, and the template
 // substitution plans use to name the run they act for.
+import path from 'node:path';
 import { z } from 'zod';
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an upper-case environment variable name');
@@ -8,10 +9,28 @@ export const shellPlan = z.strictObject({
   command: z.string().min(1).max(1024),
   args: z.array(z.string().max(4096)).max(256).default([]),
   env: z.record(envName, z.string().max(4096)).default({}),
-  /** Absolute, or relative to the attempt's work directory (the default). */
+  /** Relative to the attempt's work directory (the default) and inside it, or absolute under REMEDIATION_WORKDIR. */
   cwd: z.string().min(1).max(1024).optional(),
 });
 export type ShellPlan = z.infer<typeof shellPlan>;
+
+const within = (target: string, base: string) => target === base || target.startsWith(`${base}/`);
+
+/**
+ * The directory a shell plan runs in, or undefined when its `cwd` leaves the places a run may touch: a relative
+ * cwd must stay inside the attempt's directory, an absolute one inside the remediation root (`root`).
+ */
+export function resolvePlanCwd(cwd: string | undefined, attemptDir: string, root: string): string | undefined {
+  if (cwd === undefined) return attemptDir;
+  const resolved = path.posix.resolve(attemptDir, cwd);
+  return within(resolved, path.posix.resolve(path.posix.isAbsolute(cwd) ? root : attemptDir)) ? resolved : undefined;
+}
+
+/** The same rule at playbook create/update time, when no attempt directory exists yet. */
+export function isAllowedPlanCwd(cwd: string | undefined, root: string): boolean {
+  const base = path.posix.resolve(root);
+  return resolvePlanCwd(cwd, path.posix.join(base, 'run', 'attempt'), base) !== undefined;
+}
 
 const inventoryHost = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a host name'),

@@ -18,7 +18,7 @@ export function registerRemediationHandlers(handlers: Map<string, JobHandler<nev
   const { config } = deps;
   // Secrets are looked up when an attempt runs: the file is re-read each time, and nothing lands in job data.
   const resolveSecret = createSecretResolver({ file: config.REMEDIATION_SECRETS_FILE, env: process.env });
-  const executors = createExecutorSet({ outputCapBytes: config.REMEDIATION_OUTPUT_CAP_BYTES, resolveSecret });
+  const executors = createExecutorSet({ outputCapBytes: config.REMEDIATION_OUTPUT_CAP_BYTES, workdirRoot: config.REMEDIATION_WORKDIR, resolveSecret });
   const dispatch = createRemediationExecuteHandler({
     sql: deps.sql,
     logger: deps.logger,

@@ -11,9 +11,9 @@ export interface ExecutorSet {
   execute(type: ExecutorType, plan: unknown, context: ExecutionContext): Promise<ExecutionResult>;
 }
 
-export function createExecutorSet(options: { outputCapBytes: number; resolveSecret: SecretResolver; ansibleBinary?: string }): ExecutorSet {
+export function createExecutorSet(options: { outputCapBytes: number; workdirRoot: string; resolveSecret: SecretResolver; ansibleBinary?: string }): ExecutorSet {
   const executors: { [T in ExecutorType]: RemediationExecutor<never> } = {
-    shell: createShellExecutor({ outputCapBytes: options.outputCapBytes }),
+    shell: createShellExecutor({ outputCapBytes: options.outputCapBytes, root: options.workdirRoot }),
     ansible: createAnsibleExecutor({ outputCapBytes: options.outputCapBytes, ...(options.ansibleBinary ? { binary: options.ansibleBinary } : {}) }),
     cloud: createCloudExecutor({ resolveSecret: options.resolveSecret }),
   };

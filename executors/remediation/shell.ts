@@ -1,10 +1,9 @@
 // Shell executor: runs the plan's command with its argv array (never a shell string), in the attempt's
-// work directory unless the plan names one, with the run's identity in REMEDIATION_* variables.
-import path from 'node:path';
-import { renderTemplate, type ShellPlan } from '../../core/remediation-plan.ts';
+// work directory (or a plan cwd confined under it or the remediation root), with the run's identity in REMEDIATION_*.
+import { renderTemplate, resolvePlanCwd, type ShellPlan } from '../../core/remediation-plan.ts';
 import { toExecutionResult } from './process-outcome.ts';
 import { runProcess } from './run-process.ts';
-import type { ExecutionContext, ExecutionResult, RemediationExecutor } from './types.ts';
+import { failed, type ExecutionContext, type ExecutionResult, type RemediationExecutor } from './types.ts';
 
 export function runEnvironment(context: ExecutionContext): Record<string, string> {
   return {
@@ -14,10 +13,13 @@ export function runEnvironment(context: ExecutionContext): Record<string, string
   };
 }
 
-export function createShellExecutor(options: { outputCapBytes: number; killGraceMs?: number }): RemediationExecutor<ShellPlan> {
+/** `root` is REMEDIATION_WORKDIR: the only tree an absolute plan `cwd` may point into. */
+export function createShellExecutor(options: { outputCapBytes: number; root: string; killGraceMs?: number }): RemediationExecutor<ShellPlan> {
   return {
     async execute(plan, context): Promise<ExecutionResult> {
-      const cwd = plan.cwd === undefined ? context.workdir : path.resolve(context.workdir, plan.cwd);
+      // Checked again at run time: a playbook stored before the rule, or a root the worker was since moved to.
+      const cwd = resolvePlanCwd(plan.cwd, context.workdir, options.root);
+      if (cwd === undefined) return failed('playbook-bug', `cwd ${plan.cwd} is outside the attempt directory and the remediation root`);
       context.onLog({ stream: 'system', line: `exec ${plan.command} (${plan.args.length} args) in ${cwd}`, at: new Date() });
       const outcome = await runProcess({
         file: plan.command,

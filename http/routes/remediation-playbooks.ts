@@ -1,6 +1,6 @@
 // /api/trust/remediation/playbooks: the playbook catalog. Owner-scoped; edits and deletes carry the version read.
 import { AppError } from '../../core/errors.ts';
-import { planSchemas } from '../../core/remediation-plan.ts';
+import { isAllowedPlanCwd, planSchemas, type ExecutorType } from '../../core/remediation-plan.ts';
 import { idParam, pageQuery, toPage } from '../../core/schemas/common.ts';
 import { createPlaybookBody, playbook, playbookPage, updatePlaybookBody, versionQuery } from '../../core/schemas/remediation.ts';
 import { deletePlaybook, getPlaybook, insertPlaybook, listPlaybooks, updatePlaybook } from '../../sql/remediation-playbooks.ts';
@@ -11,7 +11,15 @@ import { defineRoute, readRoles, writeRoles, type RouteSpec } from '../route.ts'
 const tag = 'remediation';
 const base = '/api/trust/remediation/playbooks';
 
-export function remediationPlaybookRoutes({ sql }: AppDeps): RouteSpec[] {
+/** A shell plan's cwd needs the configured root to judge, so it is checked here rather than in the schema. */
+function assertPlanCwd(executorType: ExecutorType, plan: Record<string, unknown>, root: string): void {
+  const cwd = typeof plan.cwd === 'string' ? plan.cwd : undefined;
+  if (executorType !== 'shell' || isAllowedPlanCwd(cwd, root)) return;
+  const message = 'must be relative and stay inside the attempt directory, or absolute under REMEDIATION_WORKDIR';
+  throw new AppError('validation-failed', 'the plan cwd is outside the remediation work directories', { errors: [{ path: 'body.plan.cwd', code: 'cwd-outside-workdir', message }] });
+}
+
+export function remediationPlaybookRoutes({ sql, config }: AppDeps): RouteSpec[] {
   return [
     defineRoute({
       method: 'get',
@@ -34,7 +42,10 @@ export function remediationPlaybookRoutes({ sql }: AppDeps): RouteSpec[] {
       roles: writeRoles,
       body: createPlaybookBody,
       responses: { 201: { description: 'Created', schema: playbook } },
-      handler: async (_ctx, { body, auth }) => ({ status: 201, body: await insertPlaybook(sql, auth.owner, body) }),
+      async handler(_ctx, { body, auth }) {
+        assertPlanCwd(body.executor_type, body.plan, config.REMEDIATION_WORKDIR);
+        return { status: 201, body: await insertPlaybook(sql, auth.owner, body) };
+      },
     }),
     defineRoute({
       method: 'get',
@@ -62,6 +73,7 @@ export function remediationPlaybookRoutes({ sql }: AppDeps): RouteSpec[] {
           if (!parsed.success) {
             throw new AppError('validation-failed', `the plan is not a valid ${current.executor_type} plan`, { errors: fieldErrors(parsed.error, 'body.plan') });
           }
+          assertPlanCwd(current.executor_type, parsed.data, config.REMEDIATION_WORKDIR);
           body = { ...body, plan: parsed.data as Record<string, unknown> };
         }
         return { status: 200, body: await updatePlaybook(sql, auth.owner, params.id, body) };

@@ -1,10 +1,12 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createShellExecutor } from '../../executors/remediation/shell.ts';
 import { isAlive, testContext, waitForLog } from './context.ts';
 
-const shell = createShellExecutor({ outputCapBytes: 4096, killGraceMs: 500 });
+// testContext() makes each attempt directory under tmpdir(), which stands in for REMEDIATION_WORKDIR.
+const shell = createShellExecutor({ outputCapBytes: 4096, root: tmpdir(), killGraceMs: 500 });
 const plan = (script: string, extra: Record<string, unknown> = {}) => ({ command: '/bin/sh', args: ['-c', script], env: {}, ...extra });
 
 describe('shell executor', () => {
@@ -35,6 +37,21 @@ describe('shell executor', () => {
     const context = await testContext();
     await shell.execute(plan('pwd'), context);
     expect(context.lines('stdout')).toEqual([context.workdir]);
+  });
+
+  it('runs in a plan cwd inside the attempt directory or under the root', async () => {
+    const context = await testContext();
+    await mkdir(path.join(context.workdir, 'scripts'));
+    await shell.execute(plan('pwd', { cwd: 'scripts' }), context);
+    await shell.execute(plan('pwd', { cwd: tmpdir() }), context);
+    expect(context.lines('stdout')).toEqual([path.join(context.workdir, 'scripts'), tmpdir()]);
+  });
+
+  it.each(['..', 'scripts/../../..', '/etc', '/'])('refuses cwd %s outside the attempt directory and the root, starting nothing', async (cwd) => {
+    const context = await testContext();
+    const result = await shell.execute(plan('echo ran', { cwd }), context);
+    expect(result).toMatchObject({ status: 'failed', failureReason: 'playbook-bug' });
+    expect(context.lines('stdout')).toEqual([]);
   });
 
   it('answers executor-unavailable when the command does not exist', async () => {

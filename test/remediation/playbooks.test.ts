@@ -49,6 +49,29 @@ describe('remediation playbooks', () => {
     expect((await response.json()).errors[0].path).toBe('body.plan.url');
   });
 
+  it.each([
+    ['/etc', 400],
+    ['../other-run', 400],
+    ['scripts/../../..', 400],
+    ['scripts', 201],
+    ['/tmp/mcp-runtime/remediation/shared', 201],
+  ])('confines a shell plan cwd %s under the attempt directory or REMEDIATION_WORKDIR (%i)', async (cwd, status) => {
+    const key = `cwd-${Math.random().toString(36).slice(2, 8)}`;
+    const response = await platform.api(path, { method: 'POST', json: { ...shellPlaybook(key, 'pwd'), plan: { command: '/bin/sh', args: ['-c', 'pwd'], cwd } } });
+    expect(response.status).toBe(status);
+    if (status === 400) expect((await response.json()).errors).toEqual([expect.objectContaining({ path: 'body.plan.cwd', code: 'cwd-outside-workdir' })]);
+    const [row] = await platform.db.sql`SELECT count(*)::int AS n FROM runtime_vm_remediation_playbooks WHERE playbook_key = ${key}`;
+    expect(row?.n).toBe(status === 201 ? 1 : 0);
+  });
+
+  it('refuses an escaping shell cwd on update and keeps the old plan', async () => {
+    const { id } = await createPlaybook(platform, shellPlaybook('cwd-edit', 'true'));
+    const response = await platform.api(`${path}/${id}`, { method: 'PATCH', json: { version: 1, plan: { command: 'true', cwd: '/' } } });
+    expect(response.status).toBe(400);
+    expect((await response.json()).errors[0].path).toBe('body.plan.cwd');
+    expect((await (await platform.api(`${path}/${id}`)).json()).version).toBe(1);
+  });
+
   it('refuses a secret value where a secret reference belongs', async () => {
     const plan = { url: 'https://api.example/x', auth: { secret_ref: 'Bearer abc def' } };
     const response = await platform.api(path, { method: 'POST', json: { playbook_key: 'leaky', executor_type: 'cloud', plan } });
