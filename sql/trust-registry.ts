@@ -187,9 +187,14 @@ function reviveRegistry(raw: TrustRegistryRow): TrustRegistryRow {
 }
 
 /** The doorbell for external listeners: ids only, far below NOTIFY's 8000-byte limit. */
-export async function notifyTrustTransition(sql: Queryable, history: Pick<TrustHistoryRow, 'id' | 'vm_instance_id' | 'registry_version'>): Promise<void> {
+export function trustNotification(history: Pick<TrustHistoryRow, 'id' | 'vm_instance_id' | 'registry_version'>): { channel: string; payload: string } {
   const payload = JSON.stringify({ history_id: history.id, vm_instance_id: history.vm_instance_id, registry_version: history.registry_version });
-  await sql`SELECT pg_notify(${TRUST_TRANSITION_CHANNEL}, ${payload})`;
+  return { channel: TRUST_TRANSITION_CHANNEL, payload };
+}
+
+export async function notifyTrustTransition(sql: Queryable, history: Pick<TrustHistoryRow, 'id' | 'vm_instance_id' | 'registry_version'>): Promise<void> {
+  const { channel, payload } = trustNotification(history);
+  await sql`SELECT pg_notify(${channel}, ${payload})`;
 }
 
 /** The seed's persist_vm_attestation_outcome: an attestation outcome through the one writer. */

@@ -8,18 +8,20 @@ import { attestationReport } from '../core/schemas/trust.ts';
 import type { attestationIngestJob } from '../queues/attestation-ingest.ts';
 import { claimNonceAndReferences } from '../sql/attestation-nonces.ts';
 import type { Sql } from '../sql/db.ts';
-import { transact } from '../sql/transact.ts';
-import { notifyTrustTransition, persistVmAttestationOutcome, writerNotifyMode } from '../sql/trust-registry.ts';
+import { persistVmAttestationOutcome, trustNotification, writerNotifyMode } from '../sql/trust-registry.ts';
+import { createDoorbell, outboxRing } from '../sql/doorbell.ts';
+import type { Logger } from 'pino';
 
-export function createAttestationIngestHandler(deps: { sql: Sql; config: Config }) {
+export function createAttestationIngestHandler(deps: { sql: Sql; config: Config; logger: Logger }) {
   const { config } = deps;
+  const doorbell = createDoorbell(deps.sql, (error) => deps.logger.warn({ err: error }, 'trust doorbell failed'));
   return async (data: z.infer<typeof attestationIngestJob>) => {
     const parsed = attestationReport.safeParse(data.report);
     if (!parsed.success) throw new AppError('invalid-job-data', 'attestation report does not match the schema');
     const report = parsed.data;
     const digest = data.report_id;
     const observedAt = new Date(report.evidence.observed_at);
-    const outcome = await transact(deps.sql, async (tx) => {
+    const outcome = await deps.sql.begin(async (tx) => {
       const { claim, references } = await claimNonceAndReferences(tx, {
         ownerId: data.owner_id,
         vmInstanceId: data.vm_instance_id,
@@ -58,8 +60,10 @@ export function createAttestationIngestHandler(deps: { sql: Sql; config: Config 
       });
       return { duplicate: result.duplicate, history: result.history, status, lifecycle_state: result.registry.lifecycle_state };
     });
-    // The doorbell rings after commit, off the write path (TRUST_NOTIFY=after-commit); history is the record.
-    if (config.TRUST_NOTIFY === 'after-commit' && !outcome.duplicate) await notifyTrustTransition(deps.sql, outcome.history);
+    // Doorbells ring after commit, off the write path, coalesced across concurrent jobs: the outbox relay's, and
+    // (TRUST_NOTIFY=after-commit) the external listeners'. They are best effort; the rows are the record.
+    const fresh = config.TRUST_NOTIFY === 'after-commit' && !outcome.duplicate;
+    doorbell.ring(fresh ? [outboxRing, trustNotification(outcome.history)] : [outboxRing]);
     return { duplicate: outcome.duplicate, history_id: outcome.history.id, status: outcome.status, lifecycle_state: outcome.lifecycle_state };
   };
 }
