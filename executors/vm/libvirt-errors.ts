@@ -2,8 +2,12 @@
 // so the message is all there is to classify; the patterns stay here, in one place.
 import { AppError, isAppError } from '../../core/errors.ts';
 
-const authFailure = /authentication (failed|unavailable)|Missing authentication credentials|auth.*denied|Permission denied.*(sasl|password)/i;
-const unreachable = /unable to connect|Connection refused|Failed to connect socket|cannot connect|no connection driver|End of file while reading data|Cannot recv data|Broken pipe|Connection reset/i;
+// A socket we may not open (not in the libvirt group) is an access failure: retrying cannot help.
+const authFailure =
+  /authentication (failed|unavailable)|Missing authentication credentials|auth.*denied|Permission denied.*(sasl|password)|connect socket.*Permission denied/i;
+// "client socket is closed": a kept connection whose libvirtd restarted; it must be dropped and reopened.
+const unreachable =
+  /unable to connect|Connection refused|Failed to connect socket|cannot connect|no connection driver|End of file while reading data|Cannot recv data|Broken pipe|Connection reset|client socket is closed/i;
 const notFound = /Domain not found|no domain with matching/i;
 const launchSecurity = /launchSecurity|launch security|sev-snp|tdx/i;
 
@@ -19,7 +23,9 @@ export function isLaunchSecurityRejection(error: unknown): boolean {
 export function toLibvirtError(operation: string, error: unknown): AppError {
   if (isAppError(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
-  if (authFailure.test(message)) return new AppError('libvirt-auth-failed', `libvirt rejected the credentials during ${operation}: ${message}`, { cause: error });
-  if (unreachable.test(message)) return new AppError('libvirt-unavailable', `libvirt is unreachable during ${operation}: ${message}`, { cause: error });
+  if (authFailure.test(message))
+    return new AppError('libvirt-auth-failed', `libvirt rejected the credentials during ${operation}: ${message}`, { cause: error });
+  if (unreachable.test(message))
+    return new AppError('libvirt-unavailable', `libvirt is unreachable during ${operation}: ${message}`, { cause: error });
   return new AppError('libvirt-error', `libvirt ${operation} failed: ${message}`, { cause: error, extras: { operation } });
 }
