@@ -1,5 +1,4 @@
 // Builds the remediation processors (dispatch, deadlines, quarantine → run) from the worker's dependencies.
-import type { BackoffPolicy } from '../core/failure-taxonomy.ts';
 import { createExecutorSet } from '../executors/remediation/registry.ts';
 import { createSecretResolver } from '../executors/remediation/secrets.ts';
 import { remediationDeadlineQueue } from '../queues/remediation-deadline.ts';
@@ -12,10 +11,9 @@ import { createRemediationExecuteHandler } from './remediation-execute.ts';
 import { createRemediationMaterialiseHandler } from './remediation-materialise.ts';
 import type { JobHandler } from './worker-host.ts';
 
-export const remediationBackoff: BackoffPolicy = { baseMs: 1_000, maxMs: 300_000 };
-
 export function registerRemediationHandlers(handlers: Map<string, JobHandler<never>>, deps: WorkerDeps): void {
   const { config } = deps;
+  const backoff = { baseMs: config.REMEDIATION_RETRY_BASE_MS, maxMs: config.REMEDIATION_RETRY_MAX_MS };
   // Secrets are looked up when an attempt runs: the file is re-read each time, and nothing lands in job data.
   const resolveSecret = createSecretResolver({ file: config.REMEDIATION_SECRETS_FILE, env: process.env });
   const executors = createExecutorSet({ outputCapBytes: config.REMEDIATION_OUTPUT_CAP_BYTES, workdirRoot: config.REMEDIATION_WORKDIR, resolveSecret });
@@ -25,12 +23,13 @@ export function registerRemediationHandlers(handlers: Map<string, JobHandler<nev
     executors,
     cancelBus: createCancelBus({ redis: deps.redis, prefix: deps.queues.prefix }),
     workdir: config.REMEDIATION_WORKDIR,
-    backoff: remediationBackoff,
-    watchdogGraceMs: 60_000,
+    backoff,
+    watchdogGraceMs: config.REMEDIATION_WATCHDOG_GRACE_SECONDS * 1000,
+    // Only the backstop for a lost pub/sub message; not worth a knob.
     cancelPollMs: 1_000,
   });
   handlers.set(remediationExecuteQueue.name, dispatch as JobHandler<never>);
-  handlers.set(remediationDeadlineQueue.name, createRemediationDeadlineHandler({ sql: deps.sql, backoff: remediationBackoff }) as JobHandler<never>);
+  handlers.set(remediationDeadlineQueue.name, createRemediationDeadlineHandler({ sql: deps.sql, backoff }) as JobHandler<never>);
   handlers.set(
     remediationMaterialiseQueue.name,
     createRemediationMaterialiseHandler({ sql: deps.sql, approvalTtlSeconds: config.REMEDIATION_APPROVAL_TTL_SECONDS }) as JobHandler<never>,

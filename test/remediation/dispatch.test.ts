@@ -7,7 +7,7 @@ import { createInstance, createPlaybook, enqueueRun, shellPlaybook, waitForRun }
 let platform: TestPlatform;
 const workdir = `/tmp/mcp-remediation-test-${process.pid}`;
 beforeAll(async () => {
-  platform = await startTestPlatform({ workers: ['remediation-execute', 'remediation-deadline', 'sse-fanout'], env: { REMEDIATION_WORKDIR: workdir } });
+  platform = await startTestPlatform({ workers: ['remediation-execute', 'remediation-deadline', 'sse-fanout'], env: { REMEDIATION_WORKDIR: workdir, REMEDIATION_RETRY_BASE_MS: '250' } });
 });
 afterAll(() => platform.close());
 
@@ -45,13 +45,13 @@ describe('remediation dispatch', () => {
     expect(registry).toEqual({ lifecycle_state: 'quarantined', remediation_state: 'automation-failed' });
   });
 
-  it('retries a transient failure with backoff until the playbook limit, recording every attempt', async () => {
+  it('retries a transient failure with the configured backoff until the playbook limit, recording every attempt', async () => {
     const { run } = await runFor('exit 75', { retry_limit: 1 });
     const done = await waitForRun<RunRow>(platform, run.id, terminal);
     expect(done).toMatchObject({ status: 'failed', attempt: 2, failure_reason: 'dependency-outage', failure_class: 'transient' });
     const ledger = (await (await platform.api(`/api/trust/remediation/runs/${run.id}`)).json()).retry_ledger;
     expect(ledger).toMatchObject([
-      { attempt: 1, status: 'failed', retry_delay_ms: 1000, idempotency_key: `remediation-run-${run.id}-attempt-1` },
+      { attempt: 1, status: 'failed', retry_delay_ms: 250, idempotency_key: `remediation-run-${run.id}-attempt-1` },
       { attempt: 2, status: 'failed', retry_delay_ms: null, idempotency_key: `remediation-run-${run.id}-attempt-2` },
     ]);
   });
