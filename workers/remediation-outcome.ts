@@ -24,7 +24,9 @@ export async function recordOutcome(
 ): Promise<RunRow | undefined> {
   const reason = result.failureReason;
   const klass = reason === null ? null : classifyFailure(reason);
-  const decision = reason === null ? undefined : decideRetry({ reason, attempt, retryLimit: run.retry_limit, backoff: options.backoff });
+  let decision = reason === null ? undefined : decideRetry({ reason, attempt, retryLimit: run.retry_limit, backoff: options.backoff });
+  // Someone asked to stop this run: an attempt that failed anyway (or whose worker died) is not retried.
+  if (decision?.retry && run.cancellation_requested_at !== null) decision = { retry: false, outcome: 'cancelled', why: 'cancelled' };
   const attemptStatus: AttemptRow['status'] = options.abandoned ? 'abandoned' : result.status;
   const closed = await closeAttempt(tx, run.id, attempt, {
     status: attemptStatus,
@@ -50,7 +52,8 @@ export async function recordOutcome(
     updated = await patchRun(tx, run.id, { status: 'retry-scheduled', failure_reason: reason, failure_class: klass });
     await scheduleDispatch(tx, run, decision.nextAttempt, decision.delayMs);
   } else {
-    updated = await patchRun(tx, run.id, { status: decision.outcome, completed_at: now, failure_reason: reason, failure_class: klass });
+    const cancelled = decision.outcome === 'cancelled';
+    updated = await patchRun(tx, run.id, { status: decision.outcome, completed_at: now, failure_reason: cancelled ? 'cancelled' : reason, failure_class: cancelled ? 'cancelled' : klass });
   }
   if (updated === undefined) return undefined;
   if (isTerminal(updated.status)) {

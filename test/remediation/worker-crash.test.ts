@@ -1,9 +1,9 @@
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REDIS_URL } from '../support/env.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { createInstance, createPlaybook, enqueueRun, shellPlaybook, waitForRun } from './support.ts';
+import { startDispatchWorker } from './worker-process.ts';
 
 let platform: TestPlatform;
 const children: ResultPromise[] = [];
@@ -18,20 +18,10 @@ afterAll(async () => {
   await platform.close();
 });
 
-// Wrapped: an execa subprocess is a thenable, and an async function returning it would wait for its exit.
 async function startWorker(): Promise<{ child: ResultPromise }> {
-  const child = execa(process.execPath, ['--import', 'tsx', 'test/remediation/fixtures/dispatch-worker.ts'], {
-    // A fresh environment: the vitest fork's own variables (its IPC channel among them) must not leak into the worker.
-    extendEnv: false,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: platform.db.url, REDIS_URL, QUEUE_PREFIX: platform.config.QUEUE_PREFIX, LOG_LEVEL: 'silent', REMEDIATION_WORKDIR: `/tmp/remediation-crash-work-${process.pid}` },
-    reject: false,
-  });
-  children.push(child);
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
-    child.once('exit', () => reject(new Error('worker exited before it was ready')));
-  });
-  return { child };
+  const started = await startDispatchWorker(platform, { REMEDIATION_WORKDIR: `/tmp/remediation-crash-work-${process.pid}` });
+  children.push(started.child);
+  return started;
 }
 
 describe('a worker killed mid-run', () => {

@@ -1,0 +1,28 @@
+// Starts the dispatch worker fixture as a real child process against a test platform, for tests that kill it.
+import { execa, type ResultPromise } from 'execa';
+import { REDIS_URL } from '../support/env.ts';
+import type { TestPlatform } from '../support/platform.ts';
+
+// Wrapped: an execa subprocess is a thenable, and an async function returning it would wait for its exit.
+export async function startDispatchWorker(platform: TestPlatform, env: Record<string, string> = {}): Promise<{ child: ResultPromise }> {
+  const child = execa(process.execPath, ['--import', 'tsx', 'test/remediation/fixtures/dispatch-worker.ts'], {
+    // A fresh environment: the vitest fork's own variables (its IPC channel among them) must not leak into the worker.
+    extendEnv: false,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      DATABASE_URL: platform.db.url,
+      REDIS_URL,
+      QUEUE_PREFIX: platform.config.QUEUE_PREFIX,
+      LOG_LEVEL: 'silent',
+      REMEDIATION_WORKDIR: `/tmp/remediation-worker-${process.pid}`,
+      ...env,
+    },
+    reject: false,
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+    child.once('exit', () => reject(new Error('worker exited before it was ready')));
+  });
+  return { child };
+}
