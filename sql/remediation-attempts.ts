@@ -42,8 +42,10 @@ export async function closeAttempt(
   return result.count === 1;
 }
 
-export async function listAttempts(sql: Queryable, runId: number): Promise<Attempt[]> {
+/** The retry ledger of run `runId` — empty unless `ownerId` owns the run (the API serves it straight to clients). */
+export async function listAttempts(sql: Queryable, ownerId: string, runId: number): Promise<Attempt[]> {
   return sql<Attempt[]>`
-    SELECT attempt, status, exit_code, failure_reason, failure_class, detail, idempotency_key, retry_delay_ms, started_at, finished_at
-    FROM runtime_vm_remediation_attempts WHERE run_id = ${runId} ORDER BY attempt`;
+    SELECT a.attempt, a.status, a.exit_code, a.failure_reason, a.failure_class, a.detail, a.idempotency_key, a.retry_delay_ms, a.started_at, a.finished_at
+    FROM runtime_vm_remediation_attempts a JOIN runtime_vm_remediation_runs r ON r.id = a.run_id
+    WHERE a.run_id = ${runId} AND r.owner_id = ${ownerId} ORDER BY a.attempt`;
 }

@@ -57,7 +57,7 @@ export async function recordOutcome(
   }
   if (updated === undefined) return undefined;
   if (isTerminal(updated.status)) {
-    const ledger = await listAttempts(tx, run.id);
+    const ledger = await listAttempts(tx, run.owner_id, run.id);
     const summary = { run_id: run.id, status: updated.status, failure_reason: updated.failure_reason, failure_class: updated.failure_class, retry_ledger: ledger };
     await insertArtifact(tx, { runId: run.id, ownerId: run.owner_id, attempt: 0, type: 'evidence', name: 'run-summary.json', contentType: 'application/json', content: JSON.stringify(summary), metadata: { status: updated.status } });
   }

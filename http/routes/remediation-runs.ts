@@ -18,7 +18,7 @@ const tag = 'remediation';
 const base = '/api/trust/remediation/runs';
 
 export function remediationRunRoutes({ sql, redis, config }: AppDeps): RouteSpec[] {
-  const withLedger = async (owner: string, id: number) => ({ ...(await getRun(sql, owner, id)), retry_ledger: await listAttempts(sql, id) });
+  const withLedger = async (owner: string, id: number) => ({ ...(await getRun(sql, owner, id)), retry_ledger: await listAttempts(sql, owner, id) });
   return [
     defineRoute({
       method: 'get',

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listAttempts } from '../../sql/remediation-attempts.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { approver, createInstance, createPlaybook, enqueueRun, shellPlaybook } from './support.ts';
 
@@ -123,5 +124,16 @@ describe('remediation runs', () => {
     expect((await platform.api(`/api/trust/remediation/stream?run_id=${run.id}`, { as: asB })).status).toBe(404);
     expect((await enqueueRun(platform, gated, run.vm_instance_id, 'tenant-b')).status).toBe(400);
     expect((await (await platform.api(runs, { as: asB })).json()).items).toEqual([]);
+    const own = await createPlaybook(platform, shellPlaybook('tenant-b-pb', 'true'), 'tenant-b');
+    const foreign = await enqueueRun(platform, own.id, run.vm_instance_id, 'tenant-b');
+    expect(foreign.status).toBe(404);
+    expect((await foreign.json()).code).toBe('vm-instance-not-found');
+  });
+
+  it('reads the retry ledger only for the owner of the run', async () => {
+    const run = await (await enqueueRun(platform, auto, await createInstance(platform))).json();
+    await platform.db.sql`INSERT INTO runtime_vm_remediation_attempts (run_id, attempt, status, idempotency_key) VALUES (${run.id}, 1, 'running', 'k')`;
+    expect(await listAttempts(platform.db.sql, 'acme', run.id)).toHaveLength(1);
+    expect(await listAttempts(platform.db.sql, 'tenant-b', run.id)).toEqual([]);
   });
 });
