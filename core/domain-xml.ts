@@ -104,7 +104,9 @@ function addConsole(devices: XMLBuilder, console: DomainSpec['console']): void {
 }
 
 export function buildDomainXml(spec: DomainSpec): string {
-  const doc = create({ version: '1.0' });
+  // Escaping cannot carry characters XML 1.0 forbids (control characters in a server's image name): replace them,
+  // or libvirt refuses the whole document and the launch can never succeed.
+  const doc = create({ version: '1.0', invalidCharReplacement: '\uFFFD' });
   const domain = doc.ele('domain', { type: spec.domainType });
   domain.ele('name').txt(spec.name);
   if (spec.labels !== undefined) {

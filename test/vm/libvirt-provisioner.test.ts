@@ -46,6 +46,14 @@ describe('libvirt provisioner on the test driver', () => {
     expect(await provisioner.launch(request())).toMatchObject({ state: 'running', alreadyRunning: true });
   });
 
+  it('defines a domain whose labels hold characters XML 1.0 cannot carry, and markup, as plain text', async () => {
+    const { provisioner } = await provisionerOn();
+    await provisioner.launch(request({ ownerId: 'o"<evil/>', image: 'img\u0001\u001b[31m\uFFFE:1' }));
+    const xml = await provisioner.domainXml('mcp-1-test');
+    expect(xml).toContain('owner="o&quot;&lt;evil/&gt;"');
+    expect(xml).toContain('image="img&#xFFFD;&#xFFFD;[31m&#xFFFD;:1"'); // libvirt writes them back as references
+  });
+
   it('answers stop for an unknown domain without failing', async () => {
     const { provisioner } = await provisionerOn();
     expect(await provisioner.stop('mcp-404')).toEqual({ forced: false, existed: false });
