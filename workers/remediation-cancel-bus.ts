@@ -1,6 +1,7 @@
 // Carries "cancel run N" from the API to whichever worker executes run N: Redis pub/sub, subscribed only while
 // this process executes at least one run. The dispatcher also polls the row, so a lost message only delays.
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 
 export const cancelChannel = (prefix: string) => `${prefix}:remediation-cancel`;
 
@@ -13,17 +14,23 @@ export interface CancelBus {
   watch(runId: number, controller: AbortController): Promise<() => void>;
 }
 
-export function createCancelBus(deps: { redis: Redis; prefix: string }): CancelBus {
+export function createCancelBus(deps: { redis: Redis; prefix: string; logger: Logger }): CancelBus {
   const controllers = new Map<number, Set<AbortController>>();
   let subscriber: Promise<Redis> | undefined;
 
   const connect = async (): Promise<Redis> => {
     const client = deps.redis.duplicate();
-    client.on('error', () => {}); // reconnects by itself; the row poll covers the gap
+    // ioredis reconnects by itself and the row poll covers the gap, so this is worth a warning, not a failure.
+    client.on('error', (error: Error) => deps.logger.warn({ err: error }, 'remediation cancel subscriber error'));
     client.on('message', (_channel: string, message: string) => {
       for (const controller of controllers.get(Number(message)) ?? []) controller.abort(new Error('cancelled by request'));
     });
-    await client.subscribe(cancelChannel(deps.prefix));
+    try {
+      await client.subscribe(cancelChannel(deps.prefix));
+    } catch (error) {
+      client.disconnect();
+      throw error;
+    }
     return client;
   };
 
@@ -32,17 +39,27 @@ export function createCancelBus(deps: { redis: Redis; prefix: string }): CancelB
       const set = controllers.get(runId) ?? new Set();
       set.add(controller);
       controllers.set(runId, set);
-      subscriber ??= connect();
-      await subscriber;
-      return () => {
+      const release = () => {
         set.delete(controller);
         if (set.size === 0) controllers.delete(runId);
         if (controllers.size === 0 && subscriber !== undefined) {
           const closing = subscriber;
           subscriber = undefined;
-          void closing.then((client) => client.disconnect());
+          void closing.then((client) => client.disconnect()).catch((error: unknown) => deps.logger.warn({ err: error }, 'remediation cancel subscriber not closed'));
         }
       };
+      // A failed subscribe must not stay cached: the next attempt tries again instead of inheriting the rejection.
+      subscriber ??= connect().catch((error: unknown) => {
+        subscriber = undefined;
+        throw error;
+      });
+      try {
+        await subscriber;
+      } catch (error) {
+        release();
+        throw error;
+      }
+      return release;
     },
   };
 }
