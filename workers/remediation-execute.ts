@@ -109,7 +109,8 @@ async function execute(deps: DispatchDeps, claimed: Claimed, jobSignal: AbortSig
     release();
     jobSignal?.removeEventListener('abort', onJobAbort);
     await batcher.close();
-    await rm(workdir, { recursive: true, force: true }).catch(() => undefined);
+    // A leftover directory costs disk, not correctness: say so and carry on with the outcome.
+    await rm(workdir, { recursive: true, force: true }).catch((error: unknown) => deps.logger.warn({ err: error, runId: run.id, workdir }, 'attempt work directory not removed'));
   }
 }
 

@@ -21,7 +21,7 @@ export function registerRemediationHandlers(handlers: Map<string, JobHandler<nev
     sql: deps.sql,
     logger: deps.logger,
     executors,
-    cancelBus: createCancelBus({ redis: deps.redis, prefix: deps.queues.prefix }),
+    cancelBus: createCancelBus({ redis: deps.redis, prefix: deps.queues.prefix, logger: deps.logger }),
     workdir: config.REMEDIATION_WORKDIR,
     backoff,
     watchdogGraceMs: config.REMEDIATION_WATCHDOG_GRACE_SECONDS * 1000,

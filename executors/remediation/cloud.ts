@@ -45,6 +45,7 @@ export function createCloudExecutor(options: { resolveSecret: SecretResolver; fe
         try {
           json = text === '' ? undefined : JSON.parse(text);
         } catch {
+          // Not every API answers JSON; the status code still decides, and the raw text is logged on failure.
           json = undefined;
         }
         const reason = reasonForStatus(response.status);

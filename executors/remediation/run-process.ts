@@ -90,7 +90,8 @@ export async function runProcess(request: ProcessRequest): Promise<ProcessOutcom
     })();
   const lines = Promise.all([pump(child.stdout, 'stdout'), pump(child.stderr, 'stderr')]);
   const result = await child;
-  await lines.catch(() => undefined);
+  // A pipe that broke after the child ended loses at most its tail: record that in the log instead of failing the attempt.
+  await lines.catch((error: unknown) => request.onLog({ stream: 'system', line: `output stream ended early: ${(error as Error).name}`, at: new Date() }));
   stop.removeEventListener('abort', onStop);
   clearTimeout(forceTimer);
 
