@@ -1,5 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadLibvirtBinding } from '../../executors/vm/libvirt-binding.ts';
 import { createCredentialStore, type CredentialSource } from '../../executors/vm/libvirt-credentials.ts';
@@ -32,7 +32,10 @@ describe('libvirt credentials', () => {
 
   it('fails with a clear auth error for a wrong password', async () => {
     const { provisioner } = await setup(() => ({ username: 'ops', password: 'battery-staple' }));
-    await expect(provisioner.state('mcp-none')).rejects.toMatchObject({ code: 'libvirt-auth-failed', detail: expect.stringMatching(/authentication failed/) });
+    await expect(provisioner.state('mcp-none')).rejects.toMatchObject({
+      code: 'libvirt-auth-failed',
+      detail: expect.stringMatching(/authentication failed/),
+    });
   });
 
   it('fails with a clear auth error when no credentials are supplied', async () => {
@@ -47,9 +50,25 @@ describe('libvirt credentials', () => {
     expect(credentials.connectionUri()).toMatch(/\?authfile=\/.+auth-1\.conf$/);
   });
 
+  it('keeps the auth file private (0600 in a 0700 directory), one file at a time, and removes it on close', async () => {
+    const { credentials, provisioner } = await setup(() => ({ username: 'ops', password: 'correct-horse' }));
+    const authFile = () => new URL(credentials.connectionUri().replace(/^test:\/\//, 'file://')).searchParams.get('authfile') ?? '';
+    const dir = dirname(authFile());
+    expect((await stat(authFile())).mode & 0o777).toBe(0o600);
+    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+    await credentials.reload();
+    expect(await readdir(dir)).toEqual(['auth-2.conf']);
+    expect((await stat(authFile())).mode & 0o777).toBe(0o600);
+    await provisioner.close();
+    await expect(stat(dir)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('picks up a rotated password file on SIGHUP without a restart', async () => {
     const writePassword = (dir: string, value: string) => writeFile(join(dir, 'password'), `${value}\n`, { mode: 0o600 });
-    const { driver, provisioner, credentials } = await setup((dir) => ({ username: 'ops', passwordFile: join(dir, 'password') }), (dir) => writePassword(dir, 'old-secret'));
+    const { driver, provisioner, credentials } = await setup(
+      (dir) => ({ username: 'ops', passwordFile: join(dir, 'password') }),
+      (dir) => writePassword(dir, 'old-secret'),
+    );
     await expect(provisioner.state('mcp-none')).rejects.toMatchObject({ code: 'libvirt-auth-failed' });
 
     await writePassword(driver.dir, 'correct-horse');
