@@ -70,11 +70,17 @@ export function isAllowedCloudUrl(url: string): boolean {
   return /^https:\/\/[^/?#]/i.test(url) || loopbackHttp.test(url);
 }
 
+const credentialHeaders = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'x-auth-token']);
+
 export const cloudPlan = z.strictObject({
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
   url: z.string().refine(isAllowedCloudUrl, 'must be an https:// URL template (http:// only for 127.0.0.1, ::1 or localhost)'),
   body: z.unknown().optional(),
-  headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string()).default({}),
+  // Plans are stored and served back; a credential header here would be a secret at rest, so it must go through auth.
+  headers: z
+    .record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string())
+    .refine((headers) => !Object.keys(headers).some((name) => credentialHeaders.has(name.toLowerCase())), 'credential headers belong in auth.secret_ref')
+    .default({}),
   auth: z
     .strictObject({
       secret_ref: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must name a secret, not hold one'),

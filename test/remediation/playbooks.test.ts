@@ -78,6 +78,15 @@ describe('remediation playbooks', () => {
     expect(response.status).toBe(400);
   });
 
+  it('refuses a credential in plain plan headers and writes nothing', async () => {
+    const plan = { url: 'https://api.example/x', headers: { Authorization: 'Bearer abc' } };
+    const response = await platform.api(path, { method: 'POST', json: { playbook_key: 'header-secret', executor_type: 'cloud', plan } });
+    expect(response.status).toBe(400);
+    expect((await response.json()).errors.map((e: { path: string }) => e.path)).toContain('body.plan.headers');
+    const [row] = await platform.db.sql`SELECT count(*)::int AS n FROM runtime_vm_remediation_playbooks WHERE playbook_key = 'header-secret'`;
+    expect(row?.n).toBe(0);
+  });
+
   it('answers 409 for a duplicate key', async () => {
     await createPlaybook(platform, shellPlaybook('dup', 'true'));
     const again = await platform.api(path, { method: 'POST', json: shellPlaybook('dup', 'true') });
