@@ -6,7 +6,11 @@ export class ApiProblem extends Error {
   constructor(status: number, body: Record<string, unknown>) {
     const code = typeof body.code === 'string' ? body.code : `http-${status}`;
     const detail = typeof body.detail === 'string' ? body.detail : JSON.stringify(body);
-    super(`${code}: ${detail}`);
+    // Name each bad field, so a 400 tells the operator which flag to fix.
+    const fields = Array.isArray(body.errors)
+      ? (body.errors as { path?: string; message?: string }[]).map((error) => `${error.path ?? '?'}: ${error.message ?? 'invalid'}`)
+      : [];
+    super(fields.length > 0 ? `${code}: ${detail} (${fields.join('; ')})` : `${code}: ${detail}`);
     this.name = 'ApiProblem';
     this.code = code;
     this.status = status;

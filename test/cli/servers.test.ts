@@ -43,7 +43,9 @@ describe('mcpctl', () => {
     expect(missing.exitCode).toBe(1);
     expect(missing.stderr.trim()).toBe('server-not-found: server 999999 does not exist');
     const invalid = await mcpctl(platform, ['servers', 'create', '--name', 'Bad!', '--image', 'x']);
-    expect(invalid.stderr).toMatch(/^validation-failed: /);
+    expect(invalid.stderr.trim()).toBe(
+      'validation-failed: the request body has invalid fields (body.name: must be lowercase letters, digits and dashes (DNS label))',
+    );
   });
 
   it('says so when the API is unreachable', async () => {
