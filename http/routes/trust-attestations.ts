@@ -57,11 +57,14 @@ export function trustAttestationRoutes({ sql, queues }: AppDeps): RouteSpec[] {
       params: z.object({ job_id: z.string().regex(/^attest-[0-9a-f]{64}$/) }),
       responses: { 200: { description: 'The job', schema: jobStatus } },
       async handler(_ctx, { params, auth }) {
-        const job = await queues.get(attestationIngestQueue).getJob(params.job_id);
+        const queue = queues.get(attestationIngestQueue);
+        let job = await queue.getJob(params.job_id);
         if (job === undefined || (job.data as { owner_id?: string }).owner_id !== auth.owner) {
           throw new AppError('not-found', `attestation job ${params.job_id} does not exist`);
         }
         const state = await job.getState();
+        // The job may have finished between the two reads: reload it so result and reason match the state.
+        if (state === 'completed' || state === 'failed') job = (await queue.getJob(params.job_id)) ?? job;
         return { status: 200, body: { job_id: params.job_id, state, result: job.returnvalue ?? undefined, failed_reason: job.failedReason ?? null } };
       },
     }),

@@ -128,6 +128,8 @@ describe('trust control plane API', () => {
     expect((await list('lifecycle_state=quarantined')).items.map((i: { vm_instance_id: number }) => i.vm_instance_id)).toEqual([b.vm]);
     expect((await list(`server_id=${a.serverId}`)).items.map((i: { vm_instance_id: number }) => i.vm_instance_id)).toEqual([a.vm]);
     expect((await list('stale=true')).items).toEqual([]);
+    await platform.db.sql`UPDATE runtime_vm_trust_registry SET freshness_deadline = now() - interval '1 hour' WHERE vm_instance_id = ${a.vm}`;
+    expect((await list('stale=true')).items.map((i: { vm_instance_id: number }) => i.vm_instance_id)).toEqual([a.vm]);
     const first = await list('limit=1');
     expect(first.items).toHaveLength(1);
     expect((await list(`limit=1&cursor=${first.next_cursor}`)).items[0].vm_instance_id).toBe(b.vm);

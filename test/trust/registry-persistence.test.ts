@@ -57,6 +57,27 @@ describe('applyTrustEvent', () => {
     expect(repeat.history.reacted_at).not.toBeNull();
   });
 
+  it('counts remediation attempts and mirrors them into the evaluation lineage', async () => {
+    const { vmInstanceId, serverId } = await seedInstance(db.sql);
+    await apply(vmInstanceId, { kind: 'operator', target: 'quarantined' });
+    const running = await apply(vmInstanceId, { kind: 'remediation', state: 'automation-running', runId: 42 });
+    expect(running.registry).toMatchObject({ lifecycle_state: 'remediating', remediation_state: 'automation-running', remediation_attempts: 1, provenance: { run_id: 42 } });
+    const done = await apply(vmInstanceId, { kind: 'remediation', state: 'automation-complete' });
+    expect(done.registry).toMatchObject({ lifecycle_state: 'restored', remediation_state: 'automation-complete', remediation_attempts: 1 });
+    const [lineage] = await db.sql`SELECT remediation_attempts FROM evaluation_certifications WHERE server_id = ${serverId}`;
+    expect(lineage?.remediation_attempts).toBe(1);
+  });
+
+  it('marks an instance stale once its deadline passed, and fresh again after decided evidence', async () => {
+    const { vmInstanceId } = await seedInstance(db.sql);
+    await db.sql`UPDATE runtime_vm_trust_registry SET freshness_deadline = now() - interval '1 minute' WHERE vm_instance_id = ${vmInstanceId}`;
+    expect((await getTrustRegistry(db.sql, 'acme', vmInstanceId)).stale).toBe(true);
+    await apply(vmInstanceId, attest('unknown'));
+    expect((await getTrustRegistry(db.sql, 'acme', vmInstanceId)).stale).toBe(true);
+    await apply(vmInstanceId, attest('trusted'));
+    expect((await getTrustRegistry(db.sql, 'acme', vmInstanceId)).stale).toBe(false);
+  });
+
   it('records the same evidence once', async () => {
     const { vmInstanceId } = await seedInstance(db.sql);
     const first = await apply(vmInstanceId, attest('trusted'), { digest: 'same' });
