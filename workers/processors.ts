@@ -4,17 +4,17 @@ import { sseFanoutQueue } from '../queues/sse-fanout.ts';
 import type { WorkerDeps } from './deps.ts';
 import { createSseFanoutHandler } from './sse-fanout.ts';
 import { registerTrustHandlers } from './trust-processors.ts';
+import { registerRemediationHandlers } from './remediation-processors.ts';
 import { vmLaunchQueue } from '../queues/vm-launch.ts';
 import { createVmLaunchHandler } from './vm-launch.ts';
-import { registerRemediationHandlers } from './remediation-processors.ts';
-import type { HostedQueue, JobHandler } from './worker-host.ts';
+import { setHandler, type HandlerMap, type HostedQueue } from './worker-host.ts';
 
-export function createHandlers(deps: WorkerDeps): Map<string, JobHandler<never>> {
-  const handlers = new Map<string, JobHandler<never>>();
-  handlers.set(sseFanoutQueue.name, createSseFanoutHandler({ sql: deps.sql, publisher: deps.redis, prefix: deps.queues.prefix }) as JobHandler<never>);
+export function createHandlers(deps: WorkerDeps): HandlerMap {
+  const handlers: HandlerMap = new Map();
+  setHandler(handlers, sseFanoutQueue, createSseFanoutHandler({ sql: deps.sql, publisher: deps.redis, prefix: deps.queues.prefix }));
   registerTrustHandlers(handlers, deps);
-  if (deps.provisioner) handlers.set(vmLaunchQueue.name, createVmLaunchHandler({ ...deps, provisioner: deps.provisioner }) as JobHandler<never>);
   registerRemediationHandlers(handlers, deps);
+  if (deps.provisioner) setHandler(handlers, vmLaunchQueue, createVmLaunchHandler({ ...deps, provisioner: deps.provisioner }));
   return handlers;
 }
 

@@ -9,9 +9,9 @@ import { createCancelBus } from './remediation-cancel-bus.ts';
 import { createRemediationDeadlineHandler } from './remediation-deadline.ts';
 import { createRemediationExecuteHandler } from './remediation-execute.ts';
 import { createRemediationMaterialiseHandler } from './remediation-materialise.ts';
-import type { JobHandler } from './worker-host.ts';
+import { setHandler, type HandlerMap } from './worker-host.ts';
 
-export function registerRemediationHandlers(handlers: Map<string, JobHandler<never>>, deps: WorkerDeps): void {
+export function registerRemediationHandlers(handlers: HandlerMap, deps: WorkerDeps): void {
   const { config } = deps;
   const backoff = { baseMs: config.REMEDIATION_RETRY_BASE_MS, maxMs: config.REMEDIATION_RETRY_MAX_MS };
   // Secrets are looked up when an attempt runs: the file is re-read each time, and nothing lands in job data.
@@ -28,10 +28,7 @@ export function registerRemediationHandlers(handlers: Map<string, JobHandler<nev
     // Only the backstop for a lost pub/sub message; not worth a knob.
     cancelPollMs: 1_000,
   });
-  handlers.set(remediationExecuteQueue.name, dispatch as JobHandler<never>);
-  handlers.set(remediationDeadlineQueue.name, createRemediationDeadlineHandler({ sql: deps.sql, backoff }) as JobHandler<never>);
-  handlers.set(
-    remediationMaterialiseQueue.name,
-    createRemediationMaterialiseHandler({ sql: deps.sql, approvalTtlSeconds: config.REMEDIATION_APPROVAL_TTL_SECONDS }) as JobHandler<never>,
-  );
+  setHandler(handlers, remediationExecuteQueue, dispatch);
+  setHandler(handlers, remediationDeadlineQueue, createRemediationDeadlineHandler({ sql: deps.sql, backoff }));
+  setHandler(handlers, remediationMaterialiseQueue, createRemediationMaterialiseHandler({ sql: deps.sql, approvalTtlSeconds: config.REMEDIATION_APPROVAL_TTL_SECONDS }));
 }

@@ -3,11 +3,21 @@ import { UnrecoverableError, Worker, type Job, type Processor } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Histogram } from 'prom-client';
 import { isAppError } from '../core/errors.ts';
-import type { QueueDefinition } from '../queues/define-queue.ts';
+import type { JobData, QueueDefinition } from '../queues/define-queue.ts';
 import { createRedis } from '../queues/redis.ts';
 
 /** A job handler: receives the validated payload and the job's AbortSignal. */
 export type JobHandler<T = unknown> = (data: T, job: Job, signal: AbortSignal | undefined) => Promise<unknown>;
+
+export type HandlerMap = Map<string, JobHandler<never>>;
+
+/**
+ * Register `handler` for `definition`. The compiler checks the handler takes the queue's payload type; the
+ * one cast below is sound because the host parses every payload with `definition.schema` before calling it.
+ */
+export function setHandler<D extends QueueDefinition>(handlers: HandlerMap, definition: D, handler: JobHandler<JobData<D>>): void {
+  handlers.set(definition.name, handler as JobHandler<never>);
+}
 
 export interface HostedQueue {
   definition: QueueDefinition;
