@@ -7,7 +7,6 @@ import { cursor, metadata, timestamp, version } from './common.ts';
 
 const positiveId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const boolQuery = z.enum(['true', 'false']).transform((value) => value === 'true');
-const isoTime = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
 
 export const vmInstanceParam = z.object({ vm_instance_id: positiveId });
 
@@ -148,4 +147,3 @@ export const vmInstance = z
   })
   .meta({ id: 'VmInstance' });
 
-export { isoTime };

@@ -136,6 +136,15 @@ describe('trust control plane API', () => {
     expect((await platform.api('/api/trust/registry?lifecycle_state=bogus', { as: { owner } })).status).toBe(400);
   });
 
+  it('documents every trust route in /openapi.json', async () => {
+    const { paths } = (await (await fetch(`${platform.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(paths)).toEqual(expect.arrayContaining([
+      '/api/trust/registry', '/api/trust/registry/stream', '/api/trust/registry/{vm_instance_id}', '/api/trust/registry/{vm_instance_id}/history',
+      '/api/trust/registry/{vm_instance_id}/transition', '/api/trust/attestations', '/api/trust/attestations/{job_id}',
+      '/api/servers/{id}/vm-instances', '/api/servers/{id}/reference-measurements',
+    ]));
+  });
+
   it('answers 404 for another owner on every route', async () => {
     const { vm, serverId } = await newInstance('tenant-a');
     const asB = { as: { owner: 'tenant-b' } };
