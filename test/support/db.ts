@@ -2,7 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { createSql, type Sql } from '../../sql/db.ts';
-import { TEMPLATE_DATABASE, databaseUrl } from './env.ts';
+import { inject } from 'vitest';
+import { databaseUrl } from './env.ts';
 
 export interface TestDatabase {
   name: string;
@@ -22,7 +23,7 @@ async function withAdmin<T>(work: (admin: postgres.Sql) => Promise<T>): Promise<
 
 export async function createTestDatabase(options: { template?: string } = {}): Promise<TestDatabase> {
   const name = `mcp_test_${randomBytes(6).toString('hex')}`;
-  const template = options.template ?? TEMPLATE_DATABASE;
+  const template = options.template ?? inject('templateDatabase');
   await withAdmin(async (admin) => {
     // CREATE DATABASE ... TEMPLATE fails while another session is connected to the template; retry briefly.
     for (let attempt = 0; ; attempt++) {

@@ -1,7 +1,6 @@
-// Where tests find Postgres and Redis, and the name of the migrated template every test database is cloned from.
+// Where tests find Postgres and Redis.
 export const BASE_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-export const TEMPLATE_DATABASE = 'mcp_runtime_test_template';
 
 export function databaseUrl(name: string): string {
   const url = new URL(BASE_DATABASE_URL);
