@@ -9,7 +9,8 @@ import { createQueues, type Queues } from './queues/queues.ts';
 import { createRedis } from './queues/redis.ts';
 import { createSql, type Sql } from './sql/db.ts';
 import { createOutboxRelay, publishOutboxRows } from './workers/outbox-relay.ts';
-import { setOutboxPublisher } from './sql/transact.ts';
+import { setOutboxPublisher, setStreamPublisher } from './sql/transact.ts';
+import { streamChannel } from './workers/sse-fanout.ts';
 import { selectHostedQueues } from './workers/processors.ts';
 import { startVmProvisioner } from './executors/vm/create-provisioner.ts';
 import { startTrustCatchUp } from './workers/trust-catch-up.ts';
@@ -33,6 +34,12 @@ export function createClients(config: Config, logger: Logger, name: string): Cli
   const queues = createQueues(redis, config.QUEUE_PREFIX);
   const metrics = createMetrics({ queues, defaults: true });
   setOutboxPublisher(sql, (rows) => publishOutboxRows(queues, rows));
+  // transact() appends stream events in the writer's own transaction and rings the SSE hubs over Redis.
+  setStreamPublisher(sql, async (doorbells) => {
+    const pipeline = redis.pipeline();
+    for (const doorbell of doorbells) pipeline.publish(streamChannel(config.QUEUE_PREFIX), JSON.stringify(doorbell));
+    await pipeline.exec();
+  });
   return {
     config,
     logger,

@@ -12,8 +12,8 @@ import { createSql } from '../sql/db.ts';
 import { migrate } from '../sql/migrate.ts';
 import { insertServer } from '../sql/servers.ts';
 import { insertVmInstance } from '../sql/vm-instances.ts';
-import { createDoorbell, outboxRing } from '../sql/doorbell.ts';
-import { applyTrustEvent, trustNotification } from '../sql/trust-registry.ts';
+import { doorbellsSettled, transact } from '../sql/transact.ts';
+import { applyTrustEvent } from '../sql/trust-registry.ts';
 import { openSse } from '../test/trust/sse-client.ts';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -62,14 +62,14 @@ async function commits(database: string): Promise<number> {
  */
 async function writerRate(database: string, vms: number[], mode: (typeof MODES)[number]): Promise<number> {
   const sql = createSql(dbUrl(database), { max: WRITER_CONCURRENCY });
-  const doorbell = createDoorbell(sql, (error) => console.error(error));
   let next = 0;
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: WRITER_CONCURRENCY }, async () => {
       while (next < WRITER_OUTCOMES) {
         const vm = vms[next++ % vms.length]!;
-        const { history } = await sql.begin((tx) =>
+        // transact(): NOTIFYs after commit go through the pool's coalescing doorbell with the outbox relay's ring.
+        await transact(sql, (tx) =>
           applyTrustEvent(tx, {
             ownerId: 'bench',
             vmInstanceId: vm,
@@ -78,11 +78,10 @@ async function writerRate(database: string, vms: number[], mode: (typeof MODES)[
             notify: mode === 'transaction' ? 'transaction' : mode === 'after-commit' ? 'writer' : 'off',
           }),
         );
-        doorbell.ring(mode === 'after-commit' ? [outboxRing, trustNotification(history)] : [outboxRing]);
       }
     }),
   );
-  await doorbell.settled();
+  await doorbellsSettled(sql);
   const rate = WRITER_OUTCOMES / ((performance.now() - t0) / 1000);
   await sql.end();
   return rate;

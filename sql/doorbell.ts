@@ -1,32 +1,32 @@
-// Coalescing NOTIFY sender for trust writers. Every NOTIFY transaction takes Postgres's global notify lock and
-// flushes WAL at commit, so doorbells rung while one is in flight go out together in the next single statement.
+// The one coalescing doorbell: items rung while a send is in flight go out together in the next send. Used for
+// Postgres NOTIFY (every NOTIFY commit takes the global notify lock and flushes WAL) and for the Redis stream
+// doorbell, so after-commit signals stay bounded however many transactions commit.
 import type { Sql } from './db.ts';
 import { OUTBOX_CHANNEL } from './outbox.ts';
 
-export interface Doorbell {
-  /** Queue notifications; they are sent in one statement with any others rung meanwhile. Best effort. */
-  ring(notifications: { channel: string; payload: string }[]): void;
+export interface Doorbell<T> {
+  /** Queue items; they are sent in one batch with any others rung meanwhile. Best effort. */
+  ring(items: T[]): void;
   /** Resolves when everything rung so far has been sent (tests, shutdown). */
   settled(): Promise<void>;
 }
 
-export function createDoorbell(sql: Sql, onError: (error: unknown) => void): Doorbell {
-  let pending: { channel: string; payload: string }[] = [];
+export function createCoalescingDoorbell<T>(send: (batch: T[]) => Promise<unknown>, onError: (error: unknown) => void): Doorbell<T> {
+  let pending: T[] = [];
   let running: Promise<void> | undefined;
 
   async function flush(): Promise<void> {
     while (pending.length > 0) {
       const batch = pending;
       pending = [];
-      // Postgres folds identical (channel, payload) pairs of one transaction into one notification.
-      await sql`
-        SELECT pg_notify(c, p) FROM unnest(${batch.map((n) => n.channel)}::text[], ${batch.map((n) => n.payload)}::text[]) AS t(c, p)`.catch(onError);
+      await send(batch).catch(onError);
     }
   }
 
   return {
-    ring(notifications) {
-      pending.push(...notifications);
+    ring(items) {
+      if (items.length === 0) return;
+      pending.push(...items);
       running ??= flush().finally(() => {
         running = undefined;
       });
@@ -35,5 +35,20 @@ export function createDoorbell(sql: Sql, onError: (error: unknown) => void): Doo
   };
 }
 
-/** The outbox relay's doorbell, for writers that commit outbox rows without `transact()`. */
-export const outboxRing = { channel: OUTBOX_CHANNEL, payload: '' };
+export interface Notification {
+  channel: string;
+  payload: string;
+}
+
+/** NOTIFY after commit, coalesced: one `SELECT pg_notify(...)` statement per batch. */
+export function createDoorbell(sql: Sql, onError: (error: unknown) => void): Doorbell<Notification> {
+  // Postgres folds identical (channel, payload) pairs of one transaction into one notification.
+  return createCoalescingDoorbell<Notification>(
+    (batch) => sql`
+      SELECT pg_notify(c, p) FROM unnest(${batch.map((n) => n.channel)}::text[], ${batch.map((n) => n.payload)}::text[]) AS t(c, p)`,
+    onError,
+  );
+}
+
+/** The outbox relay's doorbell. */
+export const outboxRing: Notification = { channel: OUTBOX_CHANNEL, payload: '' };

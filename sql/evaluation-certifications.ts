@@ -19,16 +19,22 @@ export interface EvaluationCertification {
   version: number;
 }
 
+export interface TrustLineage {
+  ownerId: string;
+  serverId: number;
+  vmInstanceId: number;
+  attestationStatus: AttestationStatus | null;
+  remediationAttempts: number | null;
+}
+
 /**
- * Write the lineage only when it changes: most outcomes repeat the last status, and skipping the write also skips
- * the per-server row lock that would otherwise serialise every transition of the server's instances.
+ * The lineage write as two CTEs (`lineage_changed`, `lineage_new`) to put in a larger statement. It writes only
+ * when the lineage changes: most outcomes repeat the last status, and skipping the write also skips the
+ * per-server row lock that would otherwise serialise every transition of the server's instances.
  */
-export async function upsertTrustLineage(
-  sql: Queryable,
-  input: { ownerId: string; serverId: number; vmInstanceId: number; attestationStatus: AttestationStatus | null; remediationAttempts: number | null },
-): Promise<void> {
-  await sql`
-    WITH changed AS (
+export function trustLineageCtes(sql: Queryable, input: TrustLineage) {
+  return sql`
+    lineage_changed AS (
       UPDATE evaluation_certifications SET
         vm_instance_id = ${input.vmInstanceId},
         last_attestation_status = coalesce(${input.attestationStatus}, last_attestation_status),
@@ -40,11 +46,17 @@ export async function upsertTrustLineage(
           OR last_attestation_status IS DISTINCT FROM coalesce(${input.attestationStatus}, last_attestation_status)
           OR remediation_attempts IS DISTINCT FROM coalesce(${input.remediationAttempts}::integer, remediation_attempts))
       RETURNING 1
-    )
-    INSERT INTO evaluation_certifications (owner_id, server_id, vm_instance_id, last_attestation_status, remediation_attempts)
-    SELECT ${input.ownerId}, ${input.serverId}, ${input.vmInstanceId}, ${input.attestationStatus}, ${input.remediationAttempts ?? 0}
-    WHERE NOT EXISTS (SELECT 1 FROM changed)
-    ON CONFLICT (server_id) DO NOTHING`;
+    ), lineage_new AS (
+      INSERT INTO evaluation_certifications (owner_id, server_id, vm_instance_id, last_attestation_status, remediation_attempts)
+      SELECT ${input.ownerId}, ${input.serverId}, ${input.vmInstanceId}, ${input.attestationStatus}, ${input.remediationAttempts ?? 0}
+      WHERE NOT EXISTS (SELECT 1 FROM lineage_changed)
+      ON CONFLICT (server_id) DO NOTHING
+      RETURNING 1
+    )`;
+}
+
+export async function upsertTrustLineage(sql: Queryable, input: TrustLineage): Promise<void> {
+  await sql`WITH ${trustLineageCtes(sql, input)} SELECT (SELECT count(*) FROM lineage_changed) + (SELECT count(*) FROM lineage_new) AS written`;
 }
 
 export async function findEvaluationCertification(sql: Queryable, ownerId: string, serverId: number): Promise<EvaluationCertification | undefined> {

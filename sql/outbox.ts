@@ -69,8 +69,3 @@ export async function pruneOutbox(sql: Queryable, olderThanSeconds: number): Pro
     DELETE FROM outbox WHERE relayed_at < now() - make_interval(secs => ${olderThanSeconds})`;
   return result.count;
 }
-
-/** Ring the relay's doorbell after a commit. Outside the write transaction on purpose: NOTIFY serialises commits. */
-export async function ringOutbox(sql: Queryable): Promise<void> {
-  await sql`SELECT pg_notify(${OUTBOX_CHANNEL}, '')`;
-}

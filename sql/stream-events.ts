@@ -15,19 +15,34 @@ export interface StreamEvent {
 export type NewStreamEvent = Omit<StreamEvent, 'id' | 'created_at'>;
 
 /**
- * Append one event. The advisory lock serialises appends per topic so ids become visible in id order:
- * a reader that has seen id N will never later find a committed id below N. A repeated dedupe key is a no-op.
+ * Append one event in its own transaction. A repeated dedupe key is a no-op.
  */
 export async function appendStreamEvent(sql: Sql, event: NewStreamEvent, dedupeKey: string): Promise<StreamEvent | undefined> {
-  return sql.begin(async (tx) => {
-    await tx`SELECT pg_advisory_xact_lock(hashtext('stream_events:' || ${event.topic}))`;
-    const [row] = await tx<StreamEvent[]>`
-      INSERT INTO stream_events (topic, owner_id, subject_id, event, payload, dedupe_key)
-      VALUES (${event.topic}, ${event.owner_id}, ${event.subject_id}, ${event.event}, ${tx.json(event.payload as never)}, ${dedupeKey})
-      ON CONFLICT (dedupe_key) DO NOTHING
-      RETURNING *`;
-    return row;
-  });
+  const [row] = await sql.begin((tx) => appendStreamEventsLocked(tx, [{ ...event, dedupe_key: dedupeKey }]));
+  return row;
+}
+
+/**
+ * Append events inside the caller's transaction; call it as the transaction's LAST statement. The per-topic
+ * advisory lock is taken in the same statement, before any id is drawn, and held through commit, so appends
+ * commit in id order: a reader that has seen id N will never later find a committed id below N. Rows whose
+ * dedupe key exists are skipped (a re-run writes nothing). Returns the rows written.
+ */
+export async function appendStreamEventsLocked(tx: Queryable, events: (NewStreamEvent & { dedupe_key: string })[]): Promise<StreamEvent[]> {
+  if (events.length === 0) return [];
+  const topics = [...new Set(events.map((event) => event.topic))].sort();
+  // `count(*)` consumes every lock row before the first event row reaches the INSERT (ids are drawn there);
+  // topics are locked in sorted order so two multi-topic writers cannot deadlock.
+  return tx<StreamEvent[]>`
+    WITH locked AS (
+      SELECT pg_advisory_xact_lock(hashtext('stream_events:' || t)) FROM (SELECT unnest(${topics}::text[]) AS t ORDER BY 1) AS topics
+    )
+    INSERT INTO stream_events (topic, owner_id, subject_id, event, payload, dedupe_key)
+    SELECT e.topic, e.owner_id, e.subject_id, e.event, e.payload, e.dedupe_key
+    FROM (SELECT count(*) FROM locked) AS l,
+      jsonb_to_recordset(${tx.json(events as never)}) AS e(topic text, owner_id text, subject_id text, event text, payload jsonb, dedupe_key text)
+    ON CONFLICT (dedupe_key) DO NOTHING
+    RETURNING *`;
 }
 
 export async function readStreamEvents(

@@ -6,7 +6,8 @@ import type { AttestationStatus, LifecycleState, RemediationState } from '../cor
 import { sseFanoutQueue } from '../queues/sse-fanout.ts';
 import { trustTransitionQueue } from '../queues/trust-transition.ts';
 import type { Queryable, TransactionSql } from './db.ts';
-import { upsertTrustLineage } from './evaluation-certifications.ts';
+import { trustLineageCtes } from './evaluation-certifications.ts';
+import { afterCommit } from './transact.ts';
 import { writeOutbox } from './outbox.ts';
 import { findHistoryByEvidence, type TrustHistoryRow } from './trust-history.ts';
 
@@ -51,8 +52,8 @@ export interface TrustEventInput {
   freshnessSeconds?: number;
   /**
    * Who rings `pg_notify('runtime_vm_trust_transition')`: `reaction` (default — the trust-transition job, after
-   * commit), `writer` (the caller, after commit, with `notifyTrustTransition`), `transaction` (inside this
-   * transaction; serialises commits), `off`.
+   * commit), `writer` (`transact()`'s coalesced doorbell right after this transaction commits; outside `transact()`
+   * this falls back to `reaction`), `transaction` (inside this transaction; serialises commits), `off`.
    */
   notify?: 'reaction' | 'writer' | 'transaction' | 'off';
   /** Look up `provenance.evidence_digest` in history first and skip a repeat (default true). */
@@ -119,12 +120,15 @@ export async function applyTrustEvent(tx: TransactionSql, input: TrustEventInput
     });
   }
   const next = step.next;
-  const notify = input.notify ?? 'reaction';
+  const hooks = afterCommit(tx);
+  const requested = input.notify ?? 'reaction';
+  const notify = requested === 'writer' && hooks === undefined ? 'reaction' : requested;
   const recompute = postureChanged(current, next, new Date());
   // Nothing to react to: the history row is born reacted and no reaction job is written.
   const react = recompute || notify === 'reaction';
   const provenance = { ...(input.provenance ?? {}), ...(input.event.kind === 'remediation' && input.event.runId ? { run_id: input.event.runId } : {}) };
-  // One statement: the registry update and its history row (the row's version is the registry's new version).
+  // One statement: the registry update, its history row (whose version is the registry's new version) and the
+  // evaluation lineage.
   const [written] = await tx<(TrustHistoryRow & { registry: TrustRegistryRow })[]>`
     WITH registry AS (
       UPDATE runtime_vm_trust_registry SET
@@ -149,29 +153,32 @@ export async function applyTrustEvent(tx: TransactionSql, input: TrustEventInput
          provenance, freshness_deadline, ${react ? null : new Date()}::timestamptz
       FROM registry
       RETURNING *
-    )
+    ), ${trustLineageCtes(tx, {
+      ownerId: current.owner_id,
+      serverId: current.server_id,
+      vmInstanceId: current.vm_instance_id,
+      attestationStatus: input.event.kind === 'attestation' ? next.attestation_status : null,
+      remediationAttempts: next.remediation_attempts,
+    })}
     SELECT history.*, to_jsonb(registry.*) AS registry FROM history, registry`;
   if (written === undefined) throw new AppError('internal', 'locked registry row vanished');
   const { registry: rawRegistry, ...history } = written;
   const registry = reviveRegistry(rawRegistry);
-  await upsertTrustLineage(tx, {
-    ownerId: registry.owner_id,
-    serverId: registry.server_id,
-    vmInstanceId: registry.vm_instance_id,
-    attestationStatus: input.event.kind === 'attestation' ? registry.attestation_status : null,
-    remediationAttempts: registry.remediation_attempts,
-  });
   if (react) {
     const job = { history_id: history.id, vm_instance_id: registry.vm_instance_id, owner_id: registry.owner_id, notify: notify === 'reaction', recompute };
     await writeOutbox(tx, trustTransitionQueue, job, { jobId: `trust-transition-${history.id}` });
   }
-  await writeOutbox(tx, sseFanoutQueue, {
-    topic: 'trust-registry',
+  const streamEvent = {
+    topic: 'trust-registry' as const,
     owner_id: registry.owner_id,
     subject_id: String(registry.vm_instance_id),
     event: TRUST_STREAM_EVENT,
     payload: transitionPayload(registry, history),
-  });
+  };
+  // In transact(): appended at commit under the topic lock, no job; elsewhere through the sse-fanout job.
+  if (hooks?.stream) hooks.stream(streamEvent, `trust-history-${history.id}`);
+  else await writeOutbox(tx, sseFanoutQueue, streamEvent);
+  if (notify === 'writer') hooks?.notify(trustNotification(history));
   if (notify === 'transaction') await notifyTrustTransition(tx, history);
   return { registry, history, duplicate: false };
 }

@@ -8,20 +8,20 @@ import { attestationReport } from '../core/schemas/trust.ts';
 import type { attestationIngestJob } from '../queues/attestation-ingest.ts';
 import { claimNonceAndReferences } from '../sql/attestation-nonces.ts';
 import type { Sql } from '../sql/db.ts';
-import { persistVmAttestationOutcome, trustNotification, writerNotifyMode } from '../sql/trust-registry.ts';
-import { createDoorbell, outboxRing } from '../sql/doorbell.ts';
-import type { Logger } from 'pino';
+import { transact } from '../sql/transact.ts';
+import { persistVmAttestationOutcome, writerNotifyMode } from '../sql/trust-registry.ts';
 
-export function createAttestationIngestHandler(deps: { sql: Sql; config: Config; logger: Logger }) {
+export function createAttestationIngestHandler(deps: { sql: Sql; config: Config }) {
   const { config } = deps;
-  const doorbell = createDoorbell(deps.sql, (error) => deps.logger.warn({ err: error }, 'trust doorbell failed'));
   return async (data: z.infer<typeof attestationIngestJob>) => {
     const parsed = attestationReport.safeParse(data.report);
     if (!parsed.success) throw new AppError('invalid-job-data', 'attestation report does not match the schema');
     const report = parsed.data;
     const digest = data.report_id;
     const observedAt = new Date(report.evidence.observed_at);
-    const outcome = await deps.sql.begin(async (tx) => {
+    // transact(): the stream event is appended at commit and the doorbells (SSE hubs over Redis; with
+    // TRUST_NOTIFY=after-commit, the external NOTIFY) ring after it, coalesced across concurrent jobs.
+    const outcome = await transact(deps.sql, async (tx) => {
       const { claim, references } = await claimNonceAndReferences(tx, {
         ownerId: data.owner_id,
         vmInstanceId: data.vm_instance_id,
@@ -60,10 +60,6 @@ export function createAttestationIngestHandler(deps: { sql: Sql; config: Config;
       });
       return { duplicate: result.duplicate, history: result.history, status, lifecycle_state: result.registry.lifecycle_state };
     });
-    // Doorbells ring after commit, off the write path, coalesced across concurrent jobs: the outbox relay's, and
-    // (TRUST_NOTIFY=after-commit) the external listeners'. They are best effort; the rows are the record.
-    const fresh = config.TRUST_NOTIFY === 'after-commit' && !outcome.duplicate;
-    doorbell.ring(fresh ? [outboxRing, trustNotification(outcome.history)] : [outboxRing]);
     return { duplicate: outcome.duplicate, history_id: outcome.history.id, status: outcome.status, lifecycle_state: outcome.lifecycle_state };
   };
 }

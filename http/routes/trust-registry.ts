@@ -17,8 +17,8 @@ import {
 import type { StreamEvent } from '../../sql/stream-events.ts';
 import { listTrustHistory } from '../../sql/trust-history.ts';
 import { listTrustRegistry } from '../../sql/trust-registry-list.ts';
-import { createDoorbell, outboxRing } from '../../sql/doorbell.ts';
-import { applyTrustEvent, getTrustRegistry, trustNotification, writerNotifyMode } from '../../sql/trust-registry.ts';
+import { transact } from '../../sql/transact.ts';
+import { applyTrustEvent, getTrustRegistry, writerNotifyMode } from '../../sql/trust-registry.ts';
 import type { AppDeps } from '../deps.ts';
 import { defineRoute, readRoles, writeRoles, type RouteSpec } from '../route.ts';
 import { serveStream } from '../stream-route.ts';
@@ -38,8 +38,7 @@ export function matchesRegistryFilter(filter: RegistryFilter, payload: Record<st
   return true;
 }
 
-export function trustRegistryRoutes({ sql, config, hub, logger }: AppDeps): RouteSpec[] {
-  const doorbell = createDoorbell(sql, (error) => logger.warn({ err: error }, 'trust doorbell failed'));
+export function trustRegistryRoutes({ sql, config, hub }: AppDeps): RouteSpec[] {
   const streamSettings = { hub, heartbeatMs: config.SSE_HEARTBEAT_MS, maxBufferedBytes: config.SSE_MAX_BUFFERED_BYTES };
   return [
     // Declared before `/:vm_instance_id` so that "stream" is never read as an id.
@@ -112,7 +111,7 @@ export function trustRegistryRoutes({ sql, config, hub, logger }: AppDeps): Rout
       body: transitionBody,
       responses: { 200: { description: 'The new snapshot and its history row', schema: transitionResult } },
       async handler(_ctx, { params, body, auth }) {
-        const result = await sql.begin((tx) =>
+        const result = await transact(sql, (tx) =>
           applyTrustEvent(tx, {
             ownerId: auth.owner,
             vmInstanceId: params.vm_instance_id,
@@ -124,7 +123,6 @@ export function trustRegistryRoutes({ sql, config, hub, logger }: AppDeps): Rout
             notify: writerNotifyMode(config.TRUST_NOTIFY),
           }),
         );
-        doorbell.ring(config.TRUST_NOTIFY === 'after-commit' ? [outboxRing, trustNotification(result.history)] : [outboxRing]);
         return { status: 200, body: { registry: result.registry, history: result.history } };
       },
     }),

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../core/errors.ts';
 import type { TrustEvent } from '../../core/lifecycle.ts';
 import { attestationStatus, lifecycleState, remediationState } from '../../core/trust-states.ts';
+import { transact } from '../../sql/transact.ts';
 import { applyTrustEvent, getTrustRegistry } from '../../sql/trust-registry.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { seedInstance } from './fixtures.ts';
@@ -49,7 +50,7 @@ describe('applyTrustEvent', () => {
 
   it('writes no reaction job for a repeat outcome whose writer rings the doorbell itself', async () => {
     const { vmInstanceId } = await seedInstance(db.sql);
-    const trusted = () => db.sql.begin((tx) => applyTrustEvent(tx, { ownerId: 'acme', vmInstanceId, event: attest('trusted'), actor: 't', notify: 'writer' }));
+    const trusted = () => transact(db.sql, (tx) => applyTrustEvent(tx, { ownerId: 'acme', vmInstanceId, event: attest('trusted'), actor: 't', notify: 'writer' }));
     const first = await trusted();
     const repeat = await trusted();
     const jobs = await db.sql`SELECT payload->>'history_id' AS id, payload->>'recompute' AS recompute FROM outbox WHERE queue = 'trust-transition' AND payload->>'vm_instance_id' = ${String(vmInstanceId)}`;
