@@ -56,6 +56,8 @@ export interface TrustEventInput {
    * this falls back to `reaction`), `transaction` (inside this transaction; serialises commits), `off`.
    */
   notify?: 'reaction' | 'writer' | 'transaction' | 'off';
+  /** The registry row, already read `FOR UPDATE` (owner-scoped) in this transaction: saves the round trip. */
+  locked?: TrustRegistryRow;
   /** Look up `provenance.evidence_digest` in history first and skip a repeat (default true). */
   dedupeEvidence?: boolean;
 }
@@ -98,10 +100,12 @@ export function transitionPayload(registry: TrustRegistryRow, history: TrustHist
 }
 
 export async function applyTrustEvent(tx: TransactionSql, input: TrustEventInput): Promise<TrustEventResult> {
-  const [current] = await tx<TrustRegistryRow[]>`
-    SELECT *, coalesce(freshness_deadline < now(), false) AS stale FROM runtime_vm_trust_registry
-    WHERE vm_instance_id = ${input.vmInstanceId} AND owner_id = ${input.ownerId}
-    FOR UPDATE`;
+  const [current] = input.locked?.owner_id === input.ownerId && input.locked.vm_instance_id === input.vmInstanceId
+    ? [input.locked]
+    : await tx<TrustRegistryRow[]>`
+      SELECT *, coalesce(freshness_deadline < now(), false) AS stale FROM runtime_vm_trust_registry
+      WHERE vm_instance_id = ${input.vmInstanceId} AND owner_id = ${input.ownerId}
+      FOR UPDATE`;
   if (current === undefined) throw new AppError('vm-instance-not-found', `VM instance ${input.vmInstanceId} does not exist`);
   if (input.expectedVersion !== undefined && input.expectedVersion !== current.version) {
     throw new AppError('version-conflict', `trust registry of VM instance ${input.vmInstanceId} is at version ${current.version}, not ${input.expectedVersion}`, {
@@ -184,7 +188,7 @@ export async function applyTrustEvent(tx: TransactionSql, input: TrustEventInput
 }
 
 /** to_jsonb() hands timestamps back as strings; the rest of the row is already in wire shape. */
-function reviveRegistry(raw: TrustRegistryRow): TrustRegistryRow {
+export function reviveRegistry(raw: TrustRegistryRow): TrustRegistryRow {
   const value = raw as unknown as Record<string, unknown>;
   return {
     ...raw,

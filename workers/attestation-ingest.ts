@@ -6,7 +6,7 @@ import type { Config } from '../core/config.ts';
 import { AppError } from '../core/errors.ts';
 import { attestationReport } from '../core/schemas/trust.ts';
 import type { attestationIngestJob } from '../queues/attestation-ingest.ts';
-import { claimNonceAndReferences } from '../sql/attestation-nonces.ts';
+import { claimNonceAndLock } from '../sql/attestation-nonces.ts';
 import type { Sql } from '../sql/db.ts';
 import { transact } from '../sql/transact.ts';
 import { persistVmAttestationOutcome, writerNotifyMode } from '../sql/trust-registry.ts';
@@ -22,7 +22,7 @@ export function createAttestationIngestHandler(deps: { sql: Sql; config: Config 
     // transact(): the stream event is appended at commit and the doorbells (SSE hubs over Redis; with
     // TRUST_NOTIFY=after-commit, the external NOTIFY) ring after it, coalesced across concurrent jobs.
     const outcome = await transact(deps.sql, async (tx) => {
-      const { claim, references } = await claimNonceAndReferences(tx, {
+      const { claim, references, registry } = await claimNonceAndLock(tx, {
         ownerId: data.owner_id,
         vmInstanceId: data.vm_instance_id,
         nonce: report.evidence.nonce,
@@ -54,6 +54,7 @@ export function createAttestationIngestHandler(deps: { sql: Sql; config: Config 
           observed_at: observedAt.toISOString(),
         },
         freshnessSeconds: config.ATTESTATION_FRESHNESS_SECONDS,
+        ...(registry ? { locked: registry } : {}),
         notify: writerNotifyMode(config.TRUST_NOTIFY),
         // A nonce claimed just now cannot belong to recorded evidence: skip the lookup.
         dedupeEvidence: claim === 'same-evidence',
