@@ -14,7 +14,7 @@ import { insertServer } from '../sql/servers.ts';
 import { insertVmInstance } from '../sql/vm-instances.ts';
 import { doorbellsSettled, transact } from '../sql/transact.ts';
 import { applyTrustEvent } from '../sql/trust-registry.ts';
-import { openSse } from '../test/trust/sse-client.ts';
+import { readSseFrames, type SseFrame } from '../cli/sse-frames.ts';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -85,6 +85,19 @@ async function writerRate(database: string, vms: number[], mode: (typeof MODES)[
   const rate = WRITER_OUTCOMES / ((performance.now() - t0) / 1000);
   await sql.end();
   return rate;
+}
+
+/** An SSE client that collects every frame (the CLI's parser); `close()` aborts it. */
+async function openSse(url: string, token: string): Promise<{ events: SseFrame[]; close(): void }> {
+  const controller = new AbortController();
+  const response = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, signal: controller.signal });
+  const events: SseFrame[] = [];
+  void (async () => {
+    for await (const frame of readSseFrames(response)) events.push(frame);
+  })().catch((error: unknown) => {
+    if (!controller.signal.aborted) console.error('bench SSE stream failed', error);
+  });
+  return { events, close: () => controller.abort() };
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;

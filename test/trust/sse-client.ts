@@ -1,4 +1,6 @@
-// A minimal SSE reader for tests: parses frames from a fetch body and lets a test await the next N events.
+// A minimal SSE reader for tests: frames from a fetch body (cli/sse-frames.ts) that a test can await N at a time.
+import { readSseFrames } from '../../cli/sse-frames.ts';
+
 export interface SseEvent {
   id: number;
   event: string;
@@ -18,35 +20,26 @@ export async function openSse(url: string, token: string, headers: Record<string
   const events: SseEvent[] = [];
   let consumed = 0;
   const waiters = new Set<() => void>();
-  if (response.body) {
-    void (async () => {
-      const decoder = new TextDecoder();
-      let buffer = '';
-      try {
-        for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-          buffer += decoder.decode(chunk, { stream: true });
-          let cut: number;
-          while ((cut = buffer.indexOf('\n\n')) >= 0) {
-            const frame = buffer.slice(0, cut);
-            buffer = buffer.slice(cut + 2);
-            const fields = Object.fromEntries(frame.split('\n').filter((l) => !l.startsWith(':') && l.includes(': ')).map((l) => [l.slice(0, l.indexOf(': ')), l.slice(l.indexOf(': ') + 2)]));
-            if (fields.data !== undefined && fields.id !== undefined) {
-              events.push({ id: Number(fields.id), event: fields.event ?? 'message', data: JSON.parse(fields.data) as Record<string, unknown> });
-              for (const wake of waiters) wake();
-            }
-          }
-        }
-      } catch {
-        // aborted by close(): the reader simply stops
+  let failure: unknown;
+  void (async () => {
+    try {
+      for await (const frame of readSseFrames(response)) {
+        events.push({ id: Number(frame.id), event: frame.event, data: frame.data });
+        for (const wake of waiters) wake();
       }
-    })();
-  }
+    } catch (error) {
+      // close() aborts the body; anything else is a broken stream the test must hear about.
+      if (!controller.signal.aborted) failure = error;
+      for (const wake of waiters) wake();
+    }
+  })();
   return {
     status: response.status,
     events,
     async next(count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (events.length - consumed < count) {
+        if (failure !== undefined) throw new Error('SSE stream failed', { cause: failure });
         const remaining = deadline - Date.now();
         if (remaining <= 0) throw new Error(`expected ${count} events, got ${events.length - consumed}`);
         await new Promise<void>((resolve) => {

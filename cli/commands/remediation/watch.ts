@@ -4,7 +4,7 @@ import { Option } from 'clipanion';
 import * as t from 'typanion';
 import { ApiProblem } from '../../api-client.ts';
 import { ApiCommand } from '../../api-command.ts';
-import { readSseFrames } from '../trust/registry/sse-frames.ts';
+import { readSseFrames } from '../../sse-frames.ts';
 import { finalEvents, renderRemediationEvent } from './render-event.ts';
 
 export class RemediationWatchCommand extends ApiCommand {

@@ -5,7 +5,7 @@ import * as t from 'typanion';
 import { ApiProblem } from '../../../api-client.ts';
 import { ApiCommand } from '../../../api-command.ts';
 import { filterQuery } from './filters.ts';
-import { readSseFrames } from './sse-frames.ts';
+import { readSseFrames } from '../../../sse-frames.ts';
 
 export class TrustRegistryWatchCommand extends ApiCommand {
   static override paths = [['trust', 'registry', 'watch']];
