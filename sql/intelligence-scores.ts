@@ -2,6 +2,14 @@
 import type { PostureInput, Score } from '../core/scoring.ts';
 import type { Queryable } from './db.ts';
 
+/**
+ * Serialise recomputes of one server's derived rows (score, refresh plan) until the caller commits. Without it a
+ * job that read the posture before a newer transition could write after the newer job, leaving a stale result.
+ */
+export async function lockServerPosture(tx: Queryable, serverId: number): Promise<void> {
+  await tx`SELECT pg_advisory_xact_lock(hashtextextended('server-posture:' || ${serverId}::text, 0))`;
+}
+
 /** The trust posture of every live (not terminated) instance of a server. */
 export async function listServerPosture(sql: Queryable, ownerId: string, serverId: number): Promise<PostureInput[]> {
   return sql<PostureInput[]>`
