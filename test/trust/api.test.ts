@@ -78,6 +78,24 @@ describe('trust control plane API', () => {
     const response = await attest({ vm_instance_id: vm, evidence: { measurements: { pcr0: 'zz' }, nonce: 'x' } });
     expect(response.status).toBe(400);
     expect((await response.json()).errors.map((e: { path: string }) => e.path).sort()).toEqual(['body.evidence.measurements.pcr0', 'body.evidence.nonce', 'body.evidence.observed_at', 'body.provenance']);
+    expect(await platform.db.sql`SELECT 1 FROM attestation_nonces WHERE vm_instance_id = ${vm}`).toHaveLength(0);
+    expect((await registry(vm)).version).toBe(1);
+  });
+
+  it.each([
+    ['a transition without a version', (vm: number) => [`/api/trust/registry/${vm}/transition`, 'POST', { lifecycle_state: 'quarantined' }], 'body.version'],
+    ['a transition to an unknown state', (vm: number) => [`/api/trust/registry/${vm}/transition`, 'POST', { version: 1, lifecycle_state: 'broken' }], 'body.lifecycle_state'],
+    ['references that are not hex', (_vm: number, server: number) => [`/api/servers/${server}/reference-measurements`, 'PUT', { measurements: { pcr0: 'xyz' } }], 'body.measurements.pcr0'],
+    ['an instance with a negative size', (_vm: number, server: number) => [`/api/servers/${server}/vm-instances`, 'POST', { domain_name: 'n', memory_mib: -1 }], 'body.memory_mib'],
+  ] as const)('answers 400 naming the field for %s, and writes nothing', async (_name, request, field) => {
+    const { vm, serverId } = await newInstance();
+    const [path, method, json] = request(vm, serverId) as [string, string, unknown];
+    const before = await platform.db.sql`SELECT (SELECT count(*) FROM runtime_vm_trust_history) AS h, (SELECT count(*) FROM runtime_vm_instances) AS i, (SELECT count(*) FROM server_reference_measurements) AS m, (SELECT count(*) FROM outbox) AS o`;
+    const response = await platform.api(path, { method, json });
+    expect(response.status).toBe(400);
+    expect((await response.json()).errors.map((e: { path: string }) => e.path)).toContain(field);
+    expect(await platform.db.sql`SELECT (SELECT count(*) FROM runtime_vm_trust_history) AS h, (SELECT count(*) FROM runtime_vm_instances) AS i, (SELECT count(*) FROM server_reference_measurements) AS m, (SELECT count(*) FROM outbox) AS o`).toEqual(before);
+    expect((await registry(vm)).version).toBe(1);
   });
 
   it('applies operator transitions with 409 on a stale version and 422 when illegal', async () => {
@@ -154,6 +172,11 @@ describe('trust control plane API', () => {
     expect((await platform.api('/api/trust/attestations', { method: 'POST', json: report(vm, { pcr0: 'aa' }), ...asB })).status).toBe(404);
     expect((await platform.api(`/api/servers/${serverId}/vm-instances`, { method: 'POST', json: { domain_name: 'x' }, ...asB })).status).toBe(404);
     expect((await platform.api(`/api/servers/${serverId}/reference-measurements`, { method: 'PUT', json: { measurements: { a: 'aa' } }, ...asB })).status).toBe(404);
+    await platform.api(`/api/servers/${serverId}/reference-measurements`, { method: 'PUT', json: { measurements: { a: 'aa' } }, as: { owner: 'tenant-a' } });
+    expect((await platform.api(`/api/servers/${serverId}/reference-measurements`, asB)).status).toBe(404);
+    const accepted = await (await platform.api('/api/trust/attestations', { method: 'POST', json: report(vm, { a: 'aa' }), as: { owner: 'tenant-a' } })).json();
+    expect((await platform.api(`/api/trust/attestations/${accepted.job_id}`, asB)).status).toBe(404);
+    expect((await platform.api(`/api/trust/registry?server_id=${serverId}`, asB)).status).toBe(200);
     expect((await (await platform.api('/api/trust/registry', asB)).json()).items).toEqual([]);
     expect((await registry(vm)).code).toBe('vm-instance-not-found');
   });
