@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi } from '../../platform.ts';
+import { appendStreamEventsLocked } from '../../sql/stream-events.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { openSse, type SseReader } from './sse-client.ts';
 
@@ -86,6 +87,16 @@ describe('trust registry stream', () => {
     const list = await (await platform.api('/api/trust/registry?lifecycle_state=remediating', { as: { owner: 'filter' } })).json();
     expect(list.items.map((i: { vm_instance_id: number }) => i.vm_instance_id)).toEqual([only!.data.vm_instance_id]);
     expect(quarantinedOnly.events).toHaveLength(1);
+  });
+
+  it('replays a backlog larger than the slow-client limit to a client that keeps reading', async () => {
+    // 2,000 events of ~1 KiB: twice SSE_MAX_BUFFERED_BYTES (1 MiB) if written in one burst.
+    const padding = 'x'.repeat(1000);
+    const events = Array.from({ length: 2000 }, (_, i) => ({ topic: 'trust-registry' as const, owner_id: 'backlog', subject_id: '1', event: 'trust.transition', payload: { i, padding }, dedupe_key: `backlog-${i}` }));
+    await platform.db.sql.begin((tx) => appendStreamEventsLocked(tx, events));
+    const stream = await watch(platform.url, '', 'backlog', { 'last-event-id': '0' });
+    const received = await stream.next(2000, 20_000);
+    expect(received.map((e) => e.data.i)).toEqual(events.map((e) => e.payload.i));
   });
 
   it('refuses an unauthenticated stream and a bad filter', async () => {
