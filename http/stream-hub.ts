@@ -119,7 +119,8 @@ export async function createStreamHub(deps: { sql: Sql; subscriber: Redis; prefi
     async close() {
       clearInterval(timer);
       await Promise.all([...groups.values()].map((group) => group.running));
-      await subscriber.unsubscribe(channel).catch(() => {});
+      // Closing anyway: a failed unsubscribe only matters to a connection we are about to drop.
+      await subscriber.unsubscribe(channel).catch((error: unknown) => logger.debug({ err: error }, 'unsubscribe on close failed'));
     },
   };
 }

@@ -79,7 +79,7 @@ export function createOutboxRelay(deps: { sql: Sql; queues: Queues; logger: Logg
       listener = await sql.listen(OUTBOX_CHANNEL, kick, kick);
       timer = setInterval(() => {
         kick();
-        if (++sweeps % 600 === 0) void pruneOutbox(sql, PRUNE_AFTER_SECONDS).catch(() => {});
+        if (++sweeps % 600 === 0) void pruneOutbox(sql, PRUNE_AFTER_SECONDS).catch((error: unknown) => logger.warn({ err: error }, 'outbox prune failed'));
       }, deps.sweepMs);
     },
     async stop() {
