@@ -15,7 +15,10 @@ export type AuthClaims = z.infer<typeof authClaims>;
 
 export const idParam = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 
-export const version = z.number().int().positive().meta({ description: 'Optimistic-locking token: the version you read' });
+/** Every `version` column is a Postgres integer; a larger value must be a 400, not a failed query. */
+export const maxVersion = 2_147_483_647;
+
+export const version = z.number().int().positive().max(maxVersion).meta({ description: 'Optimistic-locking token: the version you read' });
 
 export const metadata = z.record(z.string(), z.unknown());
 

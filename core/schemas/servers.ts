@@ -1,7 +1,7 @@
 // Wire schemas for MCP servers: what clients send and what the API answers.
 import { z } from 'zod';
 import { isolationTier } from '../config.ts';
-import { metadata, page, timestamp, version } from './common.ts';
+import { maxVersion, metadata, page, timestamp, version } from './common.ts';
 
 const name = z
   .string()
@@ -39,7 +39,7 @@ export const updateServerBody = createServerBody
   .strict();
 export type UpdateServerBody = z.infer<typeof updateServerBody>;
 
-export const deleteServerQuery = z.object({ version: z.coerce.number().int().positive().optional() });
+export const deleteServerQuery = z.object({ version: z.coerce.number().int().positive().max(maxVersion).optional() });
 
 export const server = z
   .object({

@@ -82,6 +82,18 @@ describe('servers', () => {
     expect(row?.version).toBe(2);
   });
 
+  it('answers 400, not 500, for a version beyond the integer column', async () => {
+    const { id } = await (await create('big-version')).json();
+    const patch = await platform.api(`/api/servers/${id}`, { method: 'PATCH', json: { version: 3_000_000_000, description: 'x' } });
+    expect(patch.status).toBe(400);
+    expect((await patch.json()).errors.map((error: { path: string }) => error.path)).toEqual(['body.version']);
+    const remove = await platform.api(`/api/servers/${id}?version=3000000000`, { method: 'DELETE' });
+    expect(remove.status).toBe(400);
+    expect((await remove.json()).errors.map((error: { path: string }) => error.path)).toEqual(['query.version']);
+    const [row] = await platform.db.sql`SELECT version, description FROM servers WHERE id = ${id}`;
+    expect(row).toEqual({ version: 1, description: '' });
+  });
+
   it('deletes with a version guard', async () => {
     const { id } = await (await create('doomed')).json();
     expect((await platform.api(`/api/servers/${id}?version=7`, { method: 'DELETE' })).status).toBe(409);
