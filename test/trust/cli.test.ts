@@ -1,7 +1,7 @@
 import { execa } from 'execa';
-import { createServer, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpctl } from '../support/cli.ts';
+import { startProxy } from '../support/proxy.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { until } from './sse-client.ts';
 
@@ -23,23 +23,6 @@ const move = (vm: number, version: number, lifecycle_state: string) =>
   platform.api(`/api/trust/registry/${vm}/transition`, { method: 'POST', json: { version, lifecycle_state } });
 
 /** A TCP proxy in front of the API whose open connections the test can cut, to drop a stream mid-flight. */
-async function startProxy(target: URL) {
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    const upstream = new Socket();
-    upstream.connect(Number(target.port), target.hostname);
-    client.pipe(upstream).pipe(client);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => socket.destroy());
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  return { url: `http://127.0.0.1:${port}`, cut: () => sockets.forEach((socket) => socket.destroy()), close: () => new Promise((resolve) => server.close(resolve)) };
-}
-
 describe('mcpctl trust', () => {
   it('attests, then shows the verdict with get, list and history', async () => {
     const { vm } = await newInstance();

@@ -2,6 +2,7 @@ import { execa } from 'execa';
 import { appendFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpctl } from '../support/cli.ts';
+import { startProxy } from '../support/proxy.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { vmView, waitFor } from './support.ts';
 import { createTestDriver, type TestDriver } from './test-driver.ts';
@@ -52,6 +53,25 @@ describe('mcpctl vm', () => {
     await appendFile(logPath, 'third\nfourth\n');
     const result = await follow;
     expect(result.stdout).toBe('second\nthird\nfourth');
+  });
+
+  it('resumes a followed console after the connection drops, without gaps or repeats', async () => {
+    const proxy = await startProxy(new URL(platform.url));
+    const follow = execa(process.execPath, ['bin/mcpctl.js', 'vm', 'logs', String(serverId), '--tail', '1', '--follow', '--limit', '2', '--retry-ms', '100'], {
+      env: { MCPCTL_API_URL: proxy.url, MCPCTL_TOKEN: await platform.token() },
+      extendEnv: false,
+    });
+    const lines: string[] = [];
+    follow.stdout.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+    await waitFor(async () => lines.length, (count) => count >= 1);
+    await appendFile(logPath, 'fifth\n');
+    await waitFor(async () => lines.length, (count) => count >= 2);
+    proxy.cut();
+    await appendFile(logPath, 'sixth\n');
+    const result = await follow;
+    await proxy.close();
+    expect(result.stdout).toBe('fourth\nfifth\nsixth');
+    expect(result.stderr).toContain('reconnecting');
   });
 
   it('stops the VM', async () => {

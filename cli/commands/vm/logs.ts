@@ -1,7 +1,9 @@
-// mcpctl vm logs <server-id> [--tail N] [--follow [--limit N]]
+// mcpctl vm logs <server-id> [--tail N] [--follow [--limit N]]: with --follow, a dropped stream is resumed from
+// the last line printed.
 import { Option } from 'clipanion';
 import * as t from 'typanion';
 import { ApiCommand } from '../../api-command.ts';
+import { followStream } from '../../follow-stream.ts';
 
 interface ConsoleLines {
   domain_name: string | null;
@@ -23,6 +25,7 @@ export class VmLogsCommand extends ApiCommand {
   tail = Option.String('--tail', { validator: t.isNumber() });
   follow = Option.Boolean('--follow', false, { description: 'Keep streaming new lines (Server-Sent Events)' });
   limit = Option.String('--limit', { validator: t.isNumber(), description: 'With --follow: exit after this many new lines' });
+  retryMs = Option.String('--retry-ms', '1000', { validator: t.isNumber(), description: 'With --follow: pause before reconnecting a dropped stream' });
 
   private emit(line: string): void {
     if (this.json) this.context.stdout.write(`${JSON.stringify({ line })}\n`);
@@ -39,27 +42,17 @@ export class VmLogsCommand extends ApiCommand {
       return;
     }
     for (const line of tail.lines) this.emit(line);
-    const response = await client.open(`${base}/stream`, tail.cursor === null ? {} : { headers: { 'last-event-id': tail.cursor } });
-    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
     let seen = 0;
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += decoder.decode(value, { stream: true });
-      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-        const frame = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = frame.split('\n').find((field) => field.startsWith('data: '));
-        if (!frame.includes('event: console') || data === undefined) continue;
-        this.emit((JSON.parse(data.slice(6)) as { line: string }).line);
-        seen += 1;
-        if (this.limit !== undefined && seen >= this.limit) {
-          await reader.cancel();
-          return;
-        }
-      }
+    const frames = followStream(client, `${base}/stream`, {
+      since: tail.cursor ?? undefined,
+      retryMs: this.retryMs,
+      onReconnect: (lastId) => this.context.stderr.write(`console stream dropped; reconnecting after ${lastId ?? '(start)'}\n`),
+    });
+    for await (const frame of frames) {
+      if (frame.event !== 'console') continue;
+      this.emit(String(frame.data.line));
+      seen += 1;
+      if (this.limit !== undefined && seen >= this.limit) return;
     }
   }
 }

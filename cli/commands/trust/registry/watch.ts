@@ -2,10 +2,9 @@
 // resumes after the last event it printed (Last-Event-ID), so nothing is missed or printed twice.
 import { Option } from 'clipanion';
 import * as t from 'typanion';
-import { ApiProblem } from '../../../api-client.ts';
 import { ApiCommand } from '../../../api-command.ts';
 import { filterQuery } from './filters.ts';
-import { readSseFrames } from '../../../sse-frames.ts';
+import { followStream } from '../../../follow-stream.ts';
 
 export class TrustRegistryWatchCommand extends ApiCommand {
   static override paths = [['trust', 'registry', 'watch']];
@@ -23,25 +22,16 @@ export class TrustRegistryWatchCommand extends ApiCommand {
   retryMs = Option.String('--retry-ms', '1000', { validator: t.isNumber(), description: 'Pause before reconnecting' });
 
   async run() {
-    const client = this.client();
-    let lastId = this.since;
     let printed = 0;
-    const path = `/api/trust/registry/stream?${filterQuery(this)}`;
-    for (;;) {
-      try {
-        const response = await client.open(path, { headers: { accept: 'text/event-stream', ...(lastId ? { 'last-event-id': lastId } : {}) } });
-        for await (const frame of readSseFrames(response)) {
-          lastId = frame.id;
-          this.print(this.json ? JSON.stringify({ id: Number(frame.id), event: frame.event, ...frame.data }) : line(frame.id, frame.data));
-          printed += 1;
-          if (this.count !== undefined && printed >= this.count) return 0;
-        }
-      } catch (error) {
-        // A refused request (auth, bad filter) will not get better by retrying; a dropped connection will.
-        if (error instanceof ApiProblem && error.status >= 400 && error.status < 500) throw error;
-      }
-      this.context.stderr.write(`stream dropped; reconnecting after event ${lastId ?? '(start)'}\n`);
-      await new Promise((resolve) => setTimeout(resolve, this.retryMs));
+    const frames = followStream(this.client(), `/api/trust/registry/stream?${filterQuery(this)}`, {
+      since: this.since,
+      retryMs: this.retryMs,
+      onReconnect: (lastId) => this.context.stderr.write(`stream dropped; reconnecting after event ${lastId ?? '(start)'}\n`),
+    });
+    for await (const frame of frames) {
+      this.print(this.json ? JSON.stringify({ id: Number(frame.id), event: frame.event, ...frame.data }) : line(frame.id, frame.data));
+      printed += 1;
+      if (this.count !== undefined && printed >= this.count) return 0;
     }
   }
 }
