@@ -1,7 +1,7 @@
 // One declaration per route: zod schemas for input and output, required roles, handler. Drives Koa and OpenAPI alike.
 import type { Context } from 'koa';
 import type { z } from 'zod';
-import { AppError } from '../core/errors.ts';
+import { AppError, type FieldError } from '../core/errors.ts';
 import type { AuthClaims, Role } from '../core/schemas/common.ts';
 import { fieldErrors } from './problem.ts';
 
@@ -40,8 +40,20 @@ export function defineRoute<P extends z.ZodType = z.ZodUndefined, Q extends z.Zo
 export const readRoles = ['viewer', 'operator', 'approver'] as const satisfies readonly Role[];
 export const writeRoles = ['operator'] as const satisfies readonly Role[];
 
+/** Postgres text and jsonb cannot hold U+0000, so such input would fail in the query (a 500) instead of here. */
+function nulFieldErrors(value: unknown, path: string[], out: FieldError[]): FieldError[] {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) out.push({ path: path.join('.'), code: 'custom', message: 'must not contain NUL characters' });
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) nulFieldErrors(key.includes('\u0000') ? '\u0000' : item, [...path, key], out);
+  }
+  return out;
+}
+
 function parsePart(schema: z.ZodType | undefined, value: unknown, where: string): unknown {
   if (schema === undefined) return undefined;
+  const nul = nulFieldErrors(value, [where], []);
+  if (nul.length > 0) throw new AppError('validation-failed', `the request ${where} has invalid fields`, { errors: nul });
   const result = schema.safeParse(value);
   if (!result.success) {
     throw new AppError('validation-failed', `the request ${where} has invalid fields`, { errors: fieldErrors(result.error, where) });

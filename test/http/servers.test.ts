@@ -94,6 +94,17 @@ describe('servers', () => {
     expect(row).toEqual({ version: 1, description: '' });
   });
 
+  it('answers 400, not 500, for NUL characters Postgres cannot store', async () => {
+    const post = await platform.api('/api/servers', { method: 'POST', json: { name: 'nul', image: 'a\u0000b', metadata: { k: ['x\u0000'] } } });
+    expect(post.status).toBe(400);
+    expect((await post.json()).errors.map((error: { path: string }) => error.path).sort()).toEqual(['body.image', 'body.metadata.k.0']);
+    const { id } = await (await create('nul-patch')).json();
+    const patch = await platform.api(`/api/servers/${id}`, { method: 'PATCH', json: { version: 1, description: '\u0000' } });
+    expect(patch.status).toBe(400);
+    const [row] = await platform.db.sql`SELECT count(*)::int AS count FROM servers WHERE name = 'nul'`;
+    expect(row?.count).toBe(0);
+  });
+
   it('deletes with a version guard', async () => {
     const { id } = await (await create('doomed')).json();
     expect((await platform.api(`/api/servers/${id}?version=7`, { method: 'DELETE' })).status).toBe(409);
