@@ -34,6 +34,8 @@ export interface StreamHub {
   head(topic: StreamTopic): Promise<number>;
   /** Catch every group up now (also run on a timer, so a lost doorbell only delays delivery). */
   sweep(): void;
+  /** How many (topic, owner) groups are held: one per group with at least one client. */
+  groupCount(): number;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,11 @@ export async function createStreamHub(deps: { sql: Sql; subscriber: Redis; prefi
       .catch((error: unknown) => logger.error({ err: error, topic }, 'stream catch-up failed'))
       .finally(() => {
         group.running = undefined;
+        // The last client may have left while this ran; unsubscribe could not drop the group then.
+        if (group.clients.size === 0) {
+          if (groups.get(key(topic, ownerId)) === group) groups.delete(key(topic, ownerId));
+          return;
+        }
         if (group.again) {
           group.again = false;
           kick(topic, ownerId);
@@ -116,6 +123,7 @@ export async function createStreamHub(deps: { sql: Sql; subscriber: Redis; prefi
     },
     head: (topic) => latestStreamEventId(sql, topic),
     sweep,
+    groupCount: () => groups.size,
     async close() {
       clearInterval(timer);
       await Promise.all([...groups.values()].map((group) => group.running));
