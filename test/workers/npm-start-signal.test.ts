@@ -1,0 +1,42 @@
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { REDIS_URL } from '../support/env.ts';
+import { uniquePrefix } from '../support/platform.ts';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(() => db.drop());
+
+describe('npm start', () => {
+  // Containers and process managers signal the process they started, which is npm, not the platform beneath it.
+  it('passes SIGTERM on to the platform, which shuts down and stops listening', async () => {
+    const child = execa('npm', ['start', '--silent'], {
+      env: { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: uniquePrefix(), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+      reject: false,
+    });
+    const lines: string[] = [];
+    const listening = await new Promise<{ port: number; pid: number }>((resolve) => {
+      child.stdout?.on('data', (chunk: Buffer) => {
+        for (const line of chunk.toString().split('\n').filter(Boolean)) {
+          lines.push(line);
+          if (line.includes('"api listening"')) resolve(JSON.parse(line) as { port: number; pid: number });
+        }
+      });
+    });
+    // Wait for npm itself to exit: an orphaned platform would keep the stdout pipe, and so `await child`, open.
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+    const stillListening = await fetch(`http://127.0.0.1:${listening.port}/healthz`).then(
+      () => true,
+      () => false,
+    );
+    if (stillListening) process.kill(listening.pid, 'SIGKILL'); // the orphan a broken signal path leaves behind
+    await child;
+    expect(stillListening).toBe(false);
+    expect(lines.some((line) => line.includes('"workers stopped"'))).toBe(true);
+  });
+});
