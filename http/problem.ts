@@ -49,6 +49,10 @@ export function problemMiddleware(logger: Logger) {
       if (ctx.status === 404 && ctx.body === undefined) {
         throw new AppError('not-found', `no route for ${ctx.method} ${ctx.path}`);
       }
+      // The router's allowedMethods sets 405 and Allow but no body; render it like every other failure.
+      if (ctx.status === 405 && ctx.body === undefined) {
+        throw new AppError('method-not-allowed', `${ctx.path} does not take ${ctx.method}; see the Allow header`);
+      }
     } catch (error) {
       const known = toAppError(error);
       if (ctx.headerSent) {

@@ -105,6 +105,14 @@ describe('servers', () => {
     expect(row?.count).toBe(0);
   });
 
+  it('answers a method the path does not take with a 405 problem and an Allow header', async () => {
+    const response = await platform.api('/api/servers/1', { method: 'PUT', json: {} });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(response.headers.get('allow')).toContain('PATCH');
+    expect((await response.json()).code).toBe('method-not-allowed');
+  });
+
   it('deletes with a version guard', async () => {
     const { id } = await (await create('doomed')).json();
     expect((await platform.api(`/api/servers/${id}?version=7`, { method: 'DELETE' })).status).toBe(409);
