@@ -20,7 +20,8 @@ function toAppError(error: unknown): AppError | undefined {
   // Body parser and other http-errors with a 4xx status are the client's doing.
   const status = (error as { status?: number; expose?: boolean }).status;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    const code: ErrorCode = status === 404 ? 'not-found' : status === 401 ? 'unauthenticated' : 'bad-request';
+    const code: ErrorCode =
+      status === 404 ? 'not-found' : status === 401 ? 'unauthenticated' : status === 413 ? 'payload-too-large' : 'bad-request';
     return new AppError(code, (error as Error).message || errorCatalog[code].title, { cause: error });
   }
   return undefined;

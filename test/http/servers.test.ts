@@ -113,6 +113,12 @@ describe('servers', () => {
     expect((await response.json()).code).toBe('method-not-allowed');
   });
 
+  it('answers 413, not 400, for a body over the size limit', async () => {
+    const response = await platform.api('/api/servers', { method: 'POST', json: { name: 'huge', image: 'x', description: 'd'.repeat(2_000_000) } });
+    expect(response.status).toBe(413);
+    expect((await response.json()).code).toBe('payload-too-large');
+  });
+
   it('deletes with a version guard', async () => {
     const { id } = await (await create('doomed')).json();
     expect((await platform.api(`/api/servers/${id}?version=7`, { method: 'DELETE' })).status).toBe(409);
