@@ -4,7 +4,7 @@ import { failureClass, failureReason } from '../failure-taxonomy.ts';
 import { playbookSelector } from '../playbook-selection.ts';
 import { ansiblePlan, cloudPlan, executorType, shellPlan } from '../remediation-plan.ts';
 import { approvalState, runStatus } from '../remediation-status.ts';
-import { cursor, metadata, page, timestamp, version } from './common.ts';
+import { cursor, maxVersion, metadata, page, timestamp, version } from './common.ts';
 
 export const playbookKey = z
   .string()
@@ -48,7 +48,7 @@ export const updatePlaybookBody = z.strictObject({
 });
 export type UpdatePlaybookBody = z.infer<typeof updatePlaybookBody>;
 
-export const versionQuery = z.object({ version: z.coerce.number().int().positive().optional() });
+export const versionQuery = z.object({ version: z.coerce.number().int().positive().max(maxVersion).optional() });
 
 export const playbook = z
   .object({

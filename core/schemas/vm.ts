@@ -2,11 +2,11 @@
 import { z } from 'zod';
 import { isolationTier } from '../config.ts';
 import { lifecycleState } from '../trust-states.ts';
-import { timestamp } from './common.ts';
+import { timestamp, version } from './common.ts';
 import { serverStatus } from './servers.ts';
 
 export const vmActionBody = z.strictObject({
-  version: z.number().int().positive().optional().meta({ description: 'The server version you read; a stale one answers 409' }),
+  version: version.optional().meta({ description: 'The server version you read; a stale one answers 409' }),
 });
 
 export const vmActionAccepted = z
