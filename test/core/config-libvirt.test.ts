@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../core/config.ts';
-
-function problemsFor(env: Record<string, string>): string[] {
-  try {
-    parseConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+import { parseConfig } from '../../core/config.ts';
+import { problemsFor } from '../support/config-problems.ts';
 
 describe('libvirt configuration', () => {
   it.each([
