@@ -3,6 +3,7 @@
 // the VM, its logs and artifacts are kept, and the trust registry ends restored.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { waitFor } from '../support/wait.ts';
 
 let platform: TestPlatform;
 const operator = { sub: 'olivia', roles: ['operator' as const] };
@@ -13,16 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => platform.close());
 
-/** Poll an API read until `done` holds; bounded, so a broken pipeline fails instead of hanging. */
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const until = <T>(read: () => Promise<T>, done: (value: T) => boolean, what: string) => waitFor(read, done, { timeoutMs: 20_000, what });
 
 const json = async (path: string, init: Parameters<TestPlatform['api']>[1] = {}) => {
   const response = await platform.api(path, init);

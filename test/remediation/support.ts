@@ -1,4 +1,5 @@
 // Fixtures for remediation tests: servers with VM instances (optionally quarantined), playbooks, waiting on runs.
+import { waitFor } from '../support/wait.ts';
 import { randomBytes } from 'node:crypto';
 import { insertServer } from '../../sql/servers.ts';
 import { insertVmInstance } from '../../sql/vm-instances.ts';
@@ -38,13 +39,8 @@ export async function enqueueRun(platform: TestPlatform, playbookId: number, vmI
 
 /** Poll the run row until `done` holds (bounded; there is no event to await from the test's side). */
 export async function waitForRun<T extends Record<string, unknown>>(platform: TestPlatform, runId: number, done: (run: T) => boolean, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const [run] = await platform.db.sql<T[]>`SELECT * FROM runtime_vm_remediation_runs WHERE id = ${runId}`;
-    if (run && done(run)) return run;
-    if (Date.now() > deadline) throw new Error(`run ${runId} never reached the expected state; last: ${JSON.stringify(run)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const read = async () => (await platform.db.sql<T[]>`SELECT * FROM runtime_vm_remediation_runs WHERE id = ${runId}`)[0];
+  return (await waitFor(read, (run) => run !== undefined && done(run), { timeoutMs: ms, what: `run ${runId} state` })) as T;
 }
 
 export const approver = (sub = 'bob', owner = 'acme') => ({ sub, owner, roles: ['approver' as const] });

@@ -10,6 +10,7 @@ import { createOutboxRelay, publishOutboxRows } from '../../workers/outbox-relay
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { REDIS_URL } from '../support/env.ts';
 import { uniquePrefix } from '../support/platform.ts';
+import { waitFor } from '../support/wait.ts';
 
 let db: TestDatabase;
 let queues: Queues;
@@ -100,20 +101,10 @@ describe('outbox', () => {
     await running.start();
     try {
       await transact(db.sql, (tx) => writeOutbox(tx, scoreRecomputeQueue, jobData(5)));
-      const queueEvents = await waitForJob(5);
+      const queueEvents = await waitFor(() => jobsFor(5), (jobs) => jobs.length > 0, { timeoutMs: 5_000, intervalMs: 20, what: 'the job' });
       expect(queueEvents).toHaveLength(1);
     } finally {
       await running.stop();
     }
   });
 });
-
-/** Poll Redis until the job appears; bounded so a broken doorbell fails the test instead of hanging it. */
-async function waitForJob(serverId: number) {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const jobs = await jobsFor(serverId);
-    if (jobs.length > 0 || Date.now() > deadline) return jobs;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -1,4 +1,5 @@
 // A minimal SSE reader for tests: frames from a fetch body (cli/sse-frames.ts) that a test can await N at a time.
+import { waitFor } from '../support/wait.ts';
 import { readSseFrames } from '../../cli/sse-frames.ts';
 
 export interface SseEvent {
@@ -62,11 +63,5 @@ export async function openSse(url: string, token: string, headers: Record<string
 
 /** Poll `probe` until it returns a truthy value (bounded), for state that has no event to await. */
 export async function until<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  return (await waitFor(probe, Boolean, { timeoutMs, intervalMs: 25 })) as T;
 }

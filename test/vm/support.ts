@@ -1,16 +1,10 @@
 // Helpers for the VM tests: bounded polling of the API and a minimal SSE reader.
+import { waitFor as waitForShared } from '../support/wait.ts';
 import type { ApiResponse, TestPlatform } from '../support/platform.ts';
 
 /** Poll `read` until `done` holds, for at most `timeoutMs` (there is no event to await for a job's DB effects). */
-export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+export const waitFor = <T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> =>
+  waitForShared(read, done, { timeoutMs, intervalMs: 100 });
 
 export const vmView = async (platform: TestPlatform, id: number, as?: { owner: string }) =>
   (await platform.api(`/api/servers/${id}/vm`, as ? { as } : {})).json();
