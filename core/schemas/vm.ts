@@ -1,9 +1,9 @@
 // Wire schemas for a server's VM: launch/stop requests, the instance view with its trust badge, console lines.
 import { z } from 'zod';
-import { isolationTier } from '../config.ts';
 import { lifecycleState } from '../trust-states.ts';
 import { timestamp, version } from './common.ts';
 import { serverStatus } from './servers.ts';
+import { vmInstance } from './trust.ts';
 
 export const vmActionBody = z.strictObject({
   version: version.optional().meta({ description: 'The server version you read; a stale one answers 409' }),
@@ -13,18 +13,12 @@ export const vmActionAccepted = z
   .object({ server_id: z.number().int(), action: z.enum(['launch', 'stop']), status: serverStatus, job_id: z.string(), version: z.number().int() })
   .meta({ id: 'VmActionAccepted' });
 
-export const vmInstanceView = z.object({
-  id: z.number().int(),
-  driver: z.string(),
-  domain_name: z.string(),
-  memory_mib: z.number().int(),
-  vcpu_count: z.number().int(),
-  isolation_tier: isolationTier,
-  status: z.string(),
-  credential_snapshot: z.object({ username: z.string().optional(), password: z.enum(['supplied', 'absent']).optional() }),
-  created_at: timestamp,
-  terminated_at: timestamp.nullable(),
-});
+export const vmInstanceView = vmInstance
+  .pick({ id: true, driver: true, domain_name: true, memory_mib: true, vcpu_count: true, isolation_tier: true, status: true, created_at: true })
+  .extend({
+    credential_snapshot: z.object({ username: z.string().optional(), password: z.enum(['supplied', 'absent']).optional() }),
+    terminated_at: timestamp.nullable(),
+  });
 
 export const vmTrustView = z.object({
   lifecycle_state: lifecycleState,
