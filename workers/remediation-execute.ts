@@ -98,6 +98,7 @@ async function execute(deps: DispatchDeps, claimed: Claimed, jobSignal: AbortSig
       signal: controller.signal,
       onLog: (event) => batcher.push(event),
       attempt,
+      ownerId: run.owner_id,
       idempotencyKey: idempotencyKey(run.id, attempt),
       timeoutMs: playbook.timeout_seconds * 1000,
       variables,

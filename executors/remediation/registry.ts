@@ -15,7 +15,7 @@ export function createExecutorSet(options: { outputCapBytes: number; workdirRoot
   const executors: { [T in ExecutorType]: RemediationExecutor<never> } = {
     shell: createShellExecutor({ outputCapBytes: options.outputCapBytes, root: options.workdirRoot }),
     ansible: createAnsibleExecutor({ outputCapBytes: options.outputCapBytes, ...(options.ansibleBinary ? { binary: options.ansibleBinary } : {}) }),
-    cloud: createCloudExecutor({ resolveSecret: options.resolveSecret }),
+    cloud: createCloudExecutor({ resolveSecret: options.resolveSecret, responseCapBytes: options.outputCapBytes }),
   };
   return {
     async execute(type, plan, context) {

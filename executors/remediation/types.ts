@@ -14,6 +14,8 @@ export interface ExecutionContext {
   /** Aborting it cancels the run: the executor stops its process tree or its HTTP calls and answers `cancelled`. */
   signal: AbortSignal;
   onLog(event: LogEvent): void;
+  /** The run's owner: secrets resolve within it only. */
+  ownerId: string;
   /** 1-based attempt number of this run. */
   attempt: number;
   /** Unique per attempt: a retried attempt is a new operation, a re-sent request inside one attempt is not. */

@@ -1,32 +1,24 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideRetry } from '../../core/failure-taxonomy.ts';
 import { cloudPlan } from '../../core/remediation-plan.ts';
 import { createCloudExecutor } from '../../executors/remediation/cloud.ts';
-import { createSecretResolver } from '../../executors/remediation/secrets.ts';
+import { createSecretResolver, secretEnvName } from '../../executors/remediation/secrets.ts';
+import { reply, startFakeApi, type FakeApi } from './cloud-server.ts';
 import { testContext } from './context.ts';
 
-// A loopback stand-in for a cloud API: each test installs the handler it needs and reads what was received.
-let server: Server;
+let api: FakeApi;
 let base: string;
-let handler: (req: IncomingMessage, res: ServerResponse) => void = () => {};
-const received: { method: string; url: string; headers: IncomingMessage['headers'] }[] = [];
+let received: FakeApi['received'];
+let handler: Parameters<FakeApi['handle']>[0] = () => {};
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
-    req.resume();
-    req.on('end', () => handler(req, res));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  api = await startFakeApi();
+  ({ base, received } = api);
+  api.handle((req, res) => handler(req, res));
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => api.close());
 
-const reply = (res: ServerResponse, status: number, body?: unknown) => {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(body === undefined ? '' : JSON.stringify(body));
-};
-const cloud = createCloudExecutor({ resolveSecret: createSecretResolver({ env: { REMEDIATION_SECRET_CLOUD_TOKEN: 's3cret-value' } }) });
+const cloud = createCloudExecutor({ resolveSecret: createSecretResolver({ env: { [secretEnvName('owner-a', 'cloud-token')]: 's3cret-value' } }) });
 const plan = (extra: Record<string, unknown> = {}) =>
   cloudPlan.parse({ url: `${base}/instances/{{vm_instance_id}}/repair`, body: { run: '{{run_id}}' }, auth: { secret_ref: 'cloud-token' }, ...extra });
 
@@ -102,8 +94,8 @@ describe('cloud API executor (loopback fake)', () => {
     expect(received.map((r) => r.method)).toEqual(['POST']);
   });
 
-  it('refuses to run when the secret is not configured', async () => {
+  it('refuses with policy-denied when the owner has no such secret', async () => {
     const bare = createCloudExecutor({ resolveSecret: createSecretResolver({ env: {} }) });
-    expect(await bare.execute(plan(), await testContext())).toMatchObject({ status: 'failed', failureReason: 'executor-unavailable' });
+    expect(await bare.execute(plan(), await testContext())).toMatchObject({ status: 'failed', failureReason: 'policy-denied' });
   });
 });

@@ -12,6 +12,7 @@ export async function testContext(overrides: Partial<ExecutionContext> = {}): Pr
     signal: new AbortController().signal,
     onLog: (event) => logs.push(event),
     attempt: 1,
+    ownerId: 'owner-a',
     idempotencyKey: 'run-1-attempt-1',
     timeoutMs: 20_000,
     variables: { run_id: '1', vm_instance_id: '7' },
