@@ -1,8 +1,10 @@
 // Shared by the composition roots: read config once (an invalid value exits with code 78 and a clear message), and make the logger.
 import pino from 'pino';
 import { ConfigError, parseConfig, type Config } from './core/config.ts';
+import { SandboxUnavailableError } from './executors/remediation/sandbox.ts';
 
 export const EXIT_CONFIG = 78; // EX_CONFIG from sysexits.h
+export const EXIT_UNAVAILABLE = 69; // EX_UNAVAILABLE: a host requirement (the remediation sandbox) is missing
 
 export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
   try {
@@ -12,6 +14,13 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
     process.stderr.write(`mcp-runtime: ${error.message}\n`);
     process.exit(EXIT_CONFIG);
   }
+}
+
+/** A startup that fails because the host lacks the remediation sandbox exits 69 with its message, not a stack trace. */
+export function exitIfSandboxUnavailable(error: unknown): never {
+  if (!(error instanceof SandboxUnavailableError)) throw error;
+  process.stderr.write(`mcp-runtime: ${error.message}\n`);
+  process.exit(EXIT_UNAVAILABLE);
 }
 
 // Any key with one of these names is censored wherever it appears (two levels deep) in a log line.

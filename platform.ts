@@ -13,6 +13,7 @@ import { setOutboxPublisher, setStreamPublisher } from './sql/transact.ts';
 import { streamChannel } from './workers/sse-fanout.ts';
 import { selectHostedQueues } from './workers/processors.ts';
 import { startVmProvisioner } from './executors/vm/create-provisioner.ts';
+import { probeSandbox, sandboxOptions } from './executors/remediation/sandbox.ts';
 import { startTrustCatchUp } from './workers/trust-catch-up.ts';
 import { startWorkerHost } from './workers/worker-host.ts';
 import type { Redis } from 'ioredis';
@@ -87,6 +88,8 @@ export async function startWorkers(clients: Clients, queueNames: string[]): Prom
   const { config, logger } = clients;
   // VM_PROVISIONER_DRIVER=libvirt without its native binding aborts startup here, with install instructions.
   const vm = await startVmProvisioner(config, logger, queueNames);
+  // Shell and Ansible playbooks never run unsandboxed: a host that fails the probe does not start these workers.
+  if (queueNames.length === 0 || queueNames.includes('remediation-execute')) await probeSandbox(sandboxOptions(config));
   const hosted = selectHostedQueues(vm ? { ...clients, provisioner: vm.provisioner } : clients, queueNames);
   const host = startWorkerHost({
     redisUrl: config.REDIS_URL,

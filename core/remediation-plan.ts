@@ -5,31 +5,52 @@ import { z } from 'zod';
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an upper-case environment variable name');
 
+/** What the sandboxed command may reach over the network (docs/sandbox.md). */
+export const networkPolicy = z
+  .enum(['none', 'loopback', 'egress'])
+  .default('none')
+  .meta({
+    description:
+      'none and loopback: a private network namespace whose only interface is its own loopback (the two are the same with bubblewrap; ' +
+      "the host's loopback services are not reachable). egress: the host's network, loopback services included; a worker runs it only " +
+      'with REMEDIATION_SANDBOX_ALLOW_EGRESS=true.',
+  });
+
 export const shellPlan = z.strictObject({
   command: z.string().min(1).max(1024),
   args: z.array(z.string().max(4096)).max(256).default([]),
   env: z.record(envName, z.string().max(4096)).default({}),
-  /** Relative to the attempt's work directory (the default) and inside it, or absolute under REMEDIATION_WORKDIR. */
+  /** Relative to the attempt's work directory and inside it: the sandbox holds no other host directory to start in. */
   cwd: z.string().min(1).max(1024).optional(),
+  network: networkPolicy,
 });
 export type ShellPlan = z.infer<typeof shellPlan>;
 
 const within = (target: string, base: string) => target === base || target.startsWith(`${base}/`);
 
-/**
- * The directory a shell plan runs in, or undefined when its `cwd` leaves the places a run may touch: a relative
- * cwd must stay inside the attempt's directory, an absolute one inside the remediation root (`root`).
- */
-export function resolvePlanCwd(cwd: string | undefined, attemptDir: string, root: string): string | undefined {
+/** The directory a shell plan runs in, or undefined when its `cwd` is absolute or leaves the attempt's directory. */
+export function resolvePlanCwd(cwd: string | undefined, attemptDir: string): string | undefined {
   if (cwd === undefined) return attemptDir;
+  if (path.posix.isAbsolute(cwd)) return undefined;
   const resolved = path.posix.resolve(attemptDir, cwd);
-  return within(resolved, path.posix.resolve(path.posix.isAbsolute(cwd) ? root : attemptDir)) ? resolved : undefined;
+  return within(resolved, path.posix.resolve(attemptDir)) ? resolved : undefined;
 }
 
-/** The same rule at playbook create/update time, when no attempt directory exists yet. */
+/** The same rule at playbook create/update time, when no attempt directory exists yet (`root` is kept for callers). */
 export function isAllowedPlanCwd(cwd: string | undefined, root: string): boolean {
+  return resolvePlanCwd(cwd, path.posix.join(path.posix.resolve(root), 'run', 'attempt')) !== undefined;
+}
+
+/** A playbook file names a path relative to REMEDIATION_ANSIBLE_PLAYBOOK_ROOT: never absolute, never through `..`. */
+export const isPlaybookRootPath = (file: string) =>
+  !path.posix.isAbsolute(file) && !file.split('/').includes('..') && !file.includes('\u0000') && path.posix.normalize(file) !== '.';
+
+/** The host file a plan's `playbook_path` names, or undefined when it would leave `root`. */
+export function resolvePlaybookPath(file: string, root: string): string | undefined {
+  if (!isPlaybookRootPath(file)) return undefined;
   const base = path.posix.resolve(root);
-  return resolvePlanCwd(cwd, path.posix.join(base, 'run', 'attempt'), base) !== undefined;
+  const resolved = path.posix.resolve(base, file);
+  return resolved !== base && within(resolved, base) ? resolved : undefined;
 }
 
 const inventoryHost = z.strictObject({
@@ -40,11 +61,18 @@ const inventoryHost = z.strictObject({
 export const ansiblePlan = z
   .strictObject({
     playbook_yaml: z.string().min(1).max(1_000_000).optional(),
-    playbook_path: z.string().min(1).max(1024).optional(),
+    /** A file under REMEDIATION_ANSIBLE_PLAYBOOK_ROOT, named relative to it; the catalog never holds a host path. */
+    playbook_path: z
+      .string()
+      .min(1)
+      .max(1024)
+      .refine(isPlaybookRootPath, 'must be relative to REMEDIATION_ANSIBLE_PLAYBOOK_ROOT and must not contain ..')
+      .optional(),
     hosts: z.array(inventoryHost).min(1).default([{ name: 'localhost', vars: { ansible_connection: 'local' } }]),
     extra_vars: z.record(z.string(), z.unknown()).default({}),
     check: z.boolean().default(false),
     diff: z.boolean().default(false),
+    network: networkPolicy,
   })
   .refine((plan) => (plan.playbook_yaml === undefined) !== (plan.playbook_path === undefined), {
     message: 'give exactly one of playbook_yaml or playbook_path',

@@ -1,6 +1,6 @@
 // Composition root of the `worker` process: `--queues a,b` hosts a subset (default: every queue) plus the outbox relay.
 import { parseArgs } from 'node:util';
-import { createLogger, loadConfigOrExit } from '../boot.ts';
+import { createLogger, exitIfSandboxUnavailable, loadConfigOrExit } from '../boot.ts';
 import { queueNames } from '../queues/catalog.ts';
 import { closeOnSignals, createClients, startWorkers, type Running } from '../platform.ts';
 import { startMetricsServer } from './metrics-server.ts';
@@ -15,7 +15,7 @@ if (unknown.length > 0) {
 const config = loadConfigOrExit();
 const logger = createLogger(config, 'mcp-worker');
 const clients = createClients(config, logger, 'mcp-runtime-worker');
-const running: Running[] = [await startWorkers(clients, names)];
+const running: Running[] = [await startWorkers(clients, names).catch(exitIfSandboxUnavailable)];
 if (config.WORKER_METRICS_PORT !== undefined) {
   const metrics = await startMetricsServer(clients.metrics.registry, config.WORKER_METRICS_PORT, config.HOST);
   logger.info({ port: metrics.port }, 'worker metrics listening');

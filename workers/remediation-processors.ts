@@ -1,5 +1,6 @@
 // Builds the remediation processors (dispatch, deadlines, quarantine → run) from the worker's dependencies.
 import { createExecutorSet } from '../executors/remediation/registry.ts';
+import { sandboxOptions } from '../executors/remediation/sandbox.ts';
 import { createSecretResolver } from '../executors/remediation/secrets.ts';
 import { remediationDeadlineQueue } from '../queues/remediation-deadline.ts';
 import { remediationExecuteQueue } from '../queues/remediation-execute.ts';
@@ -16,7 +17,12 @@ export function registerRemediationHandlers(handlers: HandlerMap, deps: WorkerDe
   const backoff = { baseMs: config.REMEDIATION_RETRY_BASE_MS, maxMs: config.REMEDIATION_RETRY_MAX_MS };
   // Secrets are looked up when an attempt runs: the file is re-read each time, and nothing lands in job data.
   const resolveSecret = createSecretResolver({ file: config.REMEDIATION_SECRETS_FILE, env: process.env });
-  const executors = createExecutorSet({ outputCapBytes: config.REMEDIATION_OUTPUT_CAP_BYTES, workdirRoot: config.REMEDIATION_WORKDIR, resolveSecret });
+  const executors = createExecutorSet({
+    outputCapBytes: config.REMEDIATION_OUTPUT_CAP_BYTES,
+    resolveSecret,
+    sandbox: sandboxOptions(config),
+    ansiblePlaybookRoot: config.REMEDIATION_ANSIBLE_PLAYBOOK_ROOT,
+  });
   const dispatch = createRemediationExecuteHandler({
     sql: deps.sql,
     logger: deps.logger,

@@ -1,13 +1,15 @@
-// Ansible executor: the real `ansible-playbook` with an inventory and extra-vars file generated into the
-// attempt's work directory, output streamed line by line, and `--check --diff` for simulations.
-import { mkdir, writeFile } from 'node:fs/promises';
+// Ansible executor: the real `ansible-playbook`, inside the same sandbox as shell commands, with an inventory and
+// extra-vars file generated into the attempt's work directory and `--check --diff` for simulations. The playbook
+// is the catalog's `playbook_yaml` or a file under REMEDIATION_ANSIBLE_PLAYBOOK_ROOT (bound read-only), never
+// another host path.
+import { mkdir, realpath, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FailureReason } from '../../core/failure-taxonomy.ts';
-import type { AnsiblePlan } from '../../core/remediation-plan.ts';
+import { resolvePlaybookPath, type AnsiblePlan } from '../../core/remediation-plan.ts';
 import { toExecutionResult } from './process-outcome.ts';
-import { runProcess } from './run-process.ts';
+import { networkRefusal, runSandboxed, type SandboxOptions } from './sandbox.ts';
 import { runEnvironment } from './shell.ts';
-import type { ExecutionContext, ExecutionResult, RemediationExecutor } from './types.ts';
+import { failed, type ExecutionContext, type ExecutionResult, type RemediationExecutor } from './types.ts';
 
 /** ansible-playbook exit codes (task_queue_manager + CLI); 4 is "unreachable" only when a host said so. */
 function exitReasons(sawUnreachable: boolean): Record<number, FailureReason> {
@@ -22,15 +24,43 @@ export function ansibleArgs(plan: AnsiblePlan, files: { inventory: string; extra
   return ['-i', files.inventory, '-e', `@${files.extraVars}`, ...(plan.check ? ['--check'] : []), ...(plan.diff || plan.check ? ['--diff'] : []), files.playbook];
 }
 
-export function createAnsibleExecutor(options: { outputCapBytes: number; binary?: string; killGraceMs?: number }): RemediationExecutor<AnsiblePlan> {
+/** Ansible's own state lives on the sandbox's private /tmp, never in a shared home. */
+const ansibleEnv = {
+  ANSIBLE_HOME: '/tmp/ansible-home',
+  ANSIBLE_LOCAL_TEMP: '/tmp/ansible-local',
+  ANSIBLE_REMOTE_TEMP: '/tmp/ansible-remote',
+  ANSIBLE_NOCOLOR: '1',
+  ANSIBLE_FORCE_COLOR: '0',
+  ANSIBLE_RETRY_FILES_ENABLED: '0',
+  ANSIBLE_HOST_KEY_CHECKING: 'False',
+  ANSIBLE_PYTHON_INTERPRETER: 'auto_silent',
+  ANSIBLE_DEPRECATION_WARNINGS: 'False',
+  PYTHONUNBUFFERED: '1',
+};
+
+/** The playbook file for `playbook_path`, checked again at run time with symlinks resolved; a string is the refusal. */
+async function rootPlaybook(file: string, root: string | undefined): Promise<{ file: string; root: string } | string> {
+  if (root === undefined) return 'playbook_path needs REMEDIATION_ANSIBLE_PLAYBOOK_ROOT, which this worker does not set';
+  const realRoot = await realpath(root).catch(() => undefined);
+  const named = realRoot === undefined ? undefined : resolvePlaybookPath(file, realRoot);
+  const real = named === undefined ? undefined : await realpath(named).catch(() => undefined);
+  const inside = realRoot !== undefined && real !== undefined && real.startsWith(`${realRoot}/`);
+  return inside ? { file: real, root: realRoot } : `playbook_path ${file} is not a file under REMEDIATION_ANSIBLE_PLAYBOOK_ROOT`;
+}
+
+export function createAnsibleExecutor(options: { outputCapBytes: number; sandbox: SandboxOptions; playbookRoot?: string; binary?: string; killGraceMs?: number }): RemediationExecutor<AnsiblePlan> {
   return {
     async execute(plan, context: ExecutionContext): Promise<ExecutionResult> {
+      const refusal = networkRefusal(options.sandbox, plan.network);
+      if (refusal !== undefined) return refusal;
+      const fromRoot = plan.playbook_path === undefined ? undefined : await rootPlaybook(plan.playbook_path, options.playbookRoot);
+      if (typeof fromRoot === 'string') return failed('playbook-bug', fromRoot);
       const dir = path.join(context.workdir, 'ansible');
       await mkdir(dir, { recursive: true });
       const files = {
         inventory: path.join(dir, 'inventory.json'),
         extraVars: path.join(dir, 'extra-vars.json'),
-        playbook: plan.playbook_path ?? path.join(dir, 'playbook.yml'),
+        playbook: fromRoot?.file ?? path.join(dir, 'playbook.yml'),
       };
       await writeFile(files.inventory, JSON.stringify(buildInventory(plan)));
       // The run's identity rides along as extra vars; plan values win on a name clash.
@@ -42,31 +72,20 @@ export function createAnsibleExecutor(options: { outputCapBytes: number; binary?
         if (event.line.includes('UNREACHABLE!')) sawUnreachable = true;
         context.onLog(event);
       };
-      const args = ansibleArgs(plan, files);
-      context.onLog({ stream: 'system', line: `exec ansible-playbook${plan.check ? ' --check --diff' : ''} (${plan.hosts.length} hosts)`, at: new Date() });
-      const outcome = await runProcess({
-        file: options.binary ?? 'ansible-playbook',
-        args,
-        env: {
-          ...runEnvironment(context),
-          ANSIBLE_HOME: path.join(dir, 'home'),
-          ANSIBLE_LOCAL_TEMP: path.join(dir, 'tmp'),
-          ANSIBLE_REMOTE_TEMP: path.join(dir, 'remote-tmp'),
-          ANSIBLE_NOCOLOR: '1',
-          ANSIBLE_FORCE_COLOR: '0',
-          ANSIBLE_RETRY_FILES_ENABLED: '0',
-          ANSIBLE_HOST_KEY_CHECKING: 'False',
-          ANSIBLE_PYTHON_INTERPRETER: 'auto_silent',
-          ANSIBLE_DEPRECATION_WARNINGS: 'False',
-          PYTHONUNBUFFERED: '1',
+      context.onLog({ stream: 'system', line: `exec ansible-playbook${plan.check ? ' --check --diff' : ''} (${plan.hosts.length} hosts), sandboxed, network ${plan.network}`, at: new Date() });
+      const outcome = await runSandboxed(
+        options.sandbox,
+        {
+          command: options.binary ?? 'ansible-playbook',
+          args: ansibleArgs(plan, files),
+          env: { ...runEnvironment(context), ...ansibleEnv },
+          workdir: context.workdir,
+          cwd: dir,
+          network: plan.network,
+          ...(fromRoot === undefined ? {} : { readOnly: [fromRoot.root] }),
         },
-        cwd: dir,
-        timeoutMs: context.timeoutMs,
-        signal: context.signal,
-        outputCapBytes: options.outputCapBytes,
-        onLog,
-        ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }),
-      });
+        { context: { ...context, onLog }, outputCapBytes: options.outputCapBytes, ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }) },
+      );
       const result = toExecutionResult('ansible-playbook', outcome, exitReasons(sawUnreachable));
       context.onLog({ stream: 'system', line: result.detail, at: new Date() });
       return result;

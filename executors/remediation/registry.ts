@@ -3,6 +3,7 @@
 import { planSchemas, type ExecutorType } from '../../core/remediation-plan.ts';
 import { createAnsibleExecutor } from './ansible.ts';
 import { createCloudExecutor } from './cloud.ts';
+import type { SandboxOptions } from './sandbox.ts';
 import type { SecretResolver } from './secrets.ts';
 import { createShellExecutor } from './shell.ts';
 import { failed, type ExecutionContext, type ExecutionResult, type RemediationExecutor } from './types.ts';
@@ -11,11 +12,26 @@ export interface ExecutorSet {
   execute(type: ExecutorType, plan: unknown, context: ExecutionContext): Promise<ExecutionResult>;
 }
 
-export function createExecutorSet(options: { outputCapBytes: number; workdirRoot: string; resolveSecret: SecretResolver; ansibleBinary?: string }): ExecutorSet {
+export interface ExecutorSetOptions {
+  outputCapBytes: number;
+  resolveSecret: SecretResolver;
+  /** Shell and Ansible run only inside it (executors/remediation/sandbox.ts). */
+  sandbox: SandboxOptions;
+  ansiblePlaybookRoot?: string | undefined;
+  ansibleBinary?: string;
+}
+
+export function createExecutorSet(options: ExecutorSetOptions): ExecutorSet {
+  const { outputCapBytes, sandbox } = options;
   const executors: { [T in ExecutorType]: RemediationExecutor<never> } = {
-    shell: createShellExecutor({ outputCapBytes: options.outputCapBytes, root: options.workdirRoot }),
-    ansible: createAnsibleExecutor({ outputCapBytes: options.outputCapBytes, ...(options.ansibleBinary ? { binary: options.ansibleBinary } : {}) }),
-    cloud: createCloudExecutor({ resolveSecret: options.resolveSecret, responseCapBytes: options.outputCapBytes }),
+    shell: createShellExecutor({ outputCapBytes, sandbox }),
+    ansible: createAnsibleExecutor({
+      outputCapBytes,
+      sandbox,
+      ...(options.ansiblePlaybookRoot === undefined ? {} : { playbookRoot: options.ansiblePlaybookRoot }),
+      ...(options.ansibleBinary ? { binary: options.ansibleBinary } : {}),
+    }),
+    cloud: createCloudExecutor({ resolveSecret: options.resolveSecret, responseCapBytes: outputCapBytes }),
   };
   return {
     async execute(type, plan, context) {

@@ -1,12 +1,10 @@
-// Runs one child process for an executor: argv only, a fixed environment, lines streamed as log events,
-// an output cap, and cancellation/timeout that kill the whole process group, not just the leader.
+// Runs one child process for an executor: argv only, an empty environment (the sandbox sets the command's own),
+// raw output chunks cut into bounded lines, an output cap past which the pipes are still drained but nothing is
+// kept, and cancellation/timeout that kill the whole process group, not just the leader.
 import { execa } from 'execa';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { createLineSplitter, MAX_LINE_BYTES } from './output-lines.ts';
 import type { LogEvent, LogStream } from './types.ts';
-
-/** The only parent variables a child inherits; everything else it gets comes from the plan. */
-export const inheritedEnv = ['PATH', 'LANG', 'LC_ALL', 'TZ', 'HOME', 'TMPDIR'] as const;
 
 export interface ProcessOutcome {
   exitCode: number | null;
@@ -16,12 +14,13 @@ export interface ProcessOutcome {
   /** Node error code when the process could not start (ENOENT, EACCES). */
   spawnError: string | null;
   truncated: boolean;
+  /** What the child wrote to fd 3 when `statusPipe` was asked for (at most 4 KiB). */
+  status: string;
 }
 
 export interface ProcessRequest {
   file: string;
   args: string[];
-  env: Record<string, string>;
   cwd: string;
   timeoutMs: number;
   signal: AbortSignal;
@@ -29,7 +28,8 @@ export interface ProcessRequest {
   onLog(event: LogEvent): void;
   /** Time between SIGTERM and SIGKILL of the process group. */
   killGraceMs?: number;
-  parentEnv?: Record<string, string | undefined>;
+  /** Give the child a pipe on fd 3 (bwrap's --json-status-fd) and return what it wrote there. */
+  statusPipe?: boolean;
 }
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
@@ -41,35 +41,54 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   }
 }
 
-export async function runProcess(request: ProcessRequest): Promise<ProcessOutcome> {
-  const parentEnv = request.parentEnv ?? process.env;
-  const env: Record<string, string> = {};
-  for (const name of inheritedEnv) if (parentEnv[name] !== undefined) env[name] = parentEnv[name] as string;
-  Object.assign(env, request.env);
-
-  const timeout = AbortSignal.timeout(request.timeoutMs);
-  const stop = AbortSignal.any([request.signal, timeout]);
-  const grace = request.killGraceMs ?? 2_000;
-  let emitted = 0;
+/** Log lines from both pipes, counted against one cap; past it, chunks are only counted, never kept. */
+function createOutputSink(request: ProcessRequest) {
+  let recorded = 0;
+  let dropped = 0;
   let truncated = false;
-  const emit = (stream: LogStream, line: string) => {
+  const emit = (stream: LogStream, line: string, cut: boolean) => {
     if (truncated) return;
-    emitted += Buffer.byteLength(line) + 1;
-    if (emitted > request.outputCapBytes) {
+    const text = cut ? `${line} [line cut at ${MAX_LINE_BYTES} bytes]` : line;
+    recorded += Buffer.byteLength(text) + 1;
+    if (recorded > request.outputCapBytes) {
       truncated = true;
       request.onLog({ stream: 'system', line: `output cap of ${request.outputCapBytes} bytes reached; further output is dropped`, at: new Date() });
       return;
     }
-    request.onLog({ stream, line, at: new Date() });
+    request.onLog({ stream, line: text, at: new Date() });
   };
+  const pump = async (readable: Readable | null, stream: LogStream) => {
+    if (readable === null) return;
+    const lines = createLineSplitter((line, cut) => emit(stream, line, cut));
+    for await (const chunk of readable as AsyncIterable<Buffer>) {
+      if (truncated) dropped += chunk.length;
+      else lines.push(chunk);
+    }
+    lines.end();
+  };
+  return {
+    pump,
+    finish() {
+      if (truncated) request.onLog({ stream: 'system', line: `output was capped at ${request.outputCapBytes} bytes; ${dropped} more bytes were read and not recorded`, at: new Date() });
+      return truncated;
+    },
+  };
+}
+
+export async function runProcess(request: ProcessRequest): Promise<ProcessOutcome> {
+  const timeout = AbortSignal.timeout(request.timeoutMs);
+  const stop = AbortSignal.any([request.signal, timeout]);
+  const grace = request.killGraceMs ?? 2_000;
+  const sink = createOutputSink(request);
 
   // detached: the child leads its own process group, so one kill(-pid) reaches every descendant.
   const child = execa(request.file, request.args, {
     cwd: request.cwd,
-    env,
+    env: {},
     extendEnv: false,
-    stdin: 'ignore',
+    stdio: ['ignore', 'pipe', 'pipe', ...(request.statusPipe ? ['pipe' as const] : [])],
     buffer: false,
+    encoding: 'buffer',
     reject: false,
     detached: true,
     cancelSignal: stop,
@@ -84,11 +103,12 @@ export async function runProcess(request: ProcessRequest): Promise<ProcessOutcom
   // Whatever the leader leaves running (background jobs holding our pipes) goes with it: a run leaves nothing behind.
   child.on('exit', () => killGroup(child.pid, 'SIGKILL'));
 
-  const pump = (readable: Readable | null, stream: LogStream) =>
-    readable === null ? Promise.resolve() : (async () => {
-      for await (const line of createInterface({ input: readable, crlfDelay: Infinity })) emit(stream, line);
-    })();
-  const lines = Promise.all([pump(child.stdout, 'stdout'), pump(child.stderr, 'stderr')]);
+  let status = '';
+  const statusPipe = child.stdio[3] as Readable | undefined;
+  statusPipe?.on('data', (chunk: Buffer) => {
+    if (status.length < 4096) status += chunk.toString('utf8').slice(0, 4096 - status.length);
+  });
+  const lines = Promise.all([sink.pump(child.stdout, 'stdout'), sink.pump(child.stderr, 'stderr')]);
   const result = await child;
   // A pipe that broke after the child ended loses at most its tail: record that in the log instead of failing the attempt.
   await lines.catch((error: unknown) => request.onLog({ stream: 'system', line: `output stream ended early: ${(error as Error).name}`, at: new Date() }));
@@ -102,6 +122,7 @@ export async function runProcess(request: ProcessRequest): Promise<ProcessOutcom
     timedOut: timeout.aborted && !request.signal.aborted,
     cancelled: request.signal.aborted,
     spawnError,
-    truncated,
+    truncated: sink.finish(),
+    status,
   };
 }

@@ -15,7 +15,7 @@ const base = '/api/trust/remediation/playbooks';
 function assertPlanCwd(executorType: ExecutorType, plan: Record<string, unknown>, root: string): void {
   const cwd = typeof plan.cwd === 'string' ? plan.cwd : undefined;
   if (executorType !== 'shell' || isAllowedPlanCwd(cwd, root)) return;
-  const message = 'must be relative and stay inside the attempt directory, or absolute under REMEDIATION_WORKDIR';
+  const message = 'must be relative and stay inside the attempt directory (the only host directory the sandbox holds)';
   throw new AppError('validation-failed', 'the plan cwd is outside the remediation work directories', { errors: [{ path: 'body.plan.cwd', code: 'cwd-outside-workdir', message }] });
 }
 

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ansiblePlan } from '../../core/remediation-plan.ts';
 import { createAnsibleExecutor } from '../../executors/remediation/ansible.ts';
-import { testContext } from './context.ts';
+import { testContext, testSandbox } from './context.ts';
 
-const ansible = createAnsibleExecutor({ outputCapBytes: 1_000_000 });
+const ansible = createAnsibleExecutor({ outputCapBytes: 1_000_000, sandbox: testSandbox });
 
 const playbook = (tasks: string) => `
 - hosts: all

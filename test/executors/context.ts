@@ -1,9 +1,15 @@
 // A fresh execution context for executor tests: a private work directory and the log lines it received.
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parseConfig } from '../../core/config.ts';
+import { sandboxOptions } from '../../executors/remediation/sandbox.ts';
 import type { ExecutionContext, LogEvent } from '../../executors/remediation/types.ts';
+
+/** The sandbox a worker with the default configuration uses. */
+export const testSandbox = sandboxOptions(parseConfig({}));
 
 export async function testContext(overrides: Partial<ExecutionContext> = {}): Promise<ExecutionContext & { logs: LogEvent[]; lines(stream?: string): string[] }> {
   const logs: LogEvent[] = [];
@@ -44,4 +50,21 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** A string unique to one test, to put in a command line and look for afterwards (`sleep 600.<digits>`). */
+export const marker = () => `600.${parseInt(randomBytes(4).toString('hex'), 16)}`;
+
+/** Host pids of live processes whose command line contains `text`: sandboxed pids differ from host pids. */
+export function processesWith(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text) && isAlive(Number(entry))) pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
 }

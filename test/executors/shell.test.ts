@@ -2,14 +2,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { shellPlan } from '../../core/remediation-plan.ts';
+import { SANDBOX_PATH } from '../../core/sandbox-argv.ts';
+import { MAX_LINE_BYTES } from '../../executors/remediation/output-lines.ts';
 import { createShellExecutor } from '../../executors/remediation/shell.ts';
-import { isAlive, testContext, waitForLog } from './context.ts';
+import { marker, processesWith, testContext, testSandbox, waitForLog } from './context.ts';
 
-// testContext() makes each attempt directory under tmpdir(), which stands in for REMEDIATION_WORKDIR.
-const shell = createShellExecutor({ outputCapBytes: 4096, root: tmpdir(), killGraceMs: 500 });
-const plan = (script: string, extra: Record<string, unknown> = {}) => ({ command: '/bin/sh', args: ['-c', script], env: {}, ...extra });
+const shell = createShellExecutor({ outputCapBytes: 4096, sandbox: testSandbox, killGraceMs: 500 });
+const plan = (script: string, extra: Record<string, unknown> = {}) => shellPlan.parse({ command: '/bin/sh', args: ['-c', script], ...extra });
 
-describe('shell executor', () => {
+describe('shell executor (inside the bubblewrap sandbox)', () => {
   it('streams stdout and stderr and succeeds on exit 0', async () => {
     const context = await testContext();
     const result = await shell.execute(plan('echo hello; echo oops >&2; echo "run=$REMEDIATION_RUN_ID attempt=$REMEDIATION_ATTEMPT"'), context);
@@ -23,64 +25,80 @@ describe('shell executor', () => {
     expect(await shell.execute(plan('exit 75'), await testContext())).toMatchObject({ status: 'failed', exitCode: 75, failureReason: 'dependency-outage' });
   });
 
-  it('passes only the environment allowlist plus the plan env', async () => {
+  it('runs as the sandbox user with no capabilities, not as the worker', async () => {
+    const context = await testContext();
+    await shell.execute(plan('id -u; id -g; grep CapEff /proc/self/status'), context);
+    expect(context.lines('stdout')).toEqual([String(testSandbox.uid), String(testSandbox.gid), 'CapEff:\t0000000000000000']);
+  });
+
+  it('passes only the system PATH, locale and time zone, its private HOME and TMPDIR, plus the plan env', async () => {
     process.env.REMEDIATION_TEST_LEAK = 'leaked';
     const context = await testContext();
     await shell.execute(plan('env', { env: { GREETING: 'hi' } }), context);
-    const names = context.lines('stdout').map((line) => line.split('=')[0]);
-    expect(names).toContain('GREETING');
-    expect(names).not.toContain('REMEDIATION_TEST_LEAK');
-    expect(names.every((name) => ['PATH', 'LANG', 'LC_ALL', 'TZ', 'HOME', 'TMPDIR', 'GREETING', 'PWD', 'SHLVL', '_'].includes(name!) || name!.startsWith('REMEDIATION_'))).toBe(true);
+    const env = Object.fromEntries(context.lines('stdout').map((line) => line.split('=', 2) as [string, string]));
+    expect(env).toMatchObject({ GREETING: 'hi', PATH: SANDBOX_PATH, HOME: '/tmp', TMPDIR: '/tmp' });
+    expect(Object.keys(env).every((name) => ['PATH', 'LANG', 'LC_ALL', 'TZ', 'HOME', 'TMPDIR', 'GREETING', 'PWD'].includes(name) || name.startsWith('REMEDIATION_'))).toBe(true);
+    expect(env.REMEDIATION_TEST_LEAK).toBeUndefined();
   });
 
-  it('runs in the attempt work directory unless the plan names one', async () => {
-    const context = await testContext();
-    await shell.execute(plan('pwd'), context);
-    expect(context.lines('stdout')).toEqual([context.workdir]);
-  });
-
-  it('runs in a plan cwd inside the attempt directory or under the root', async () => {
+  it('runs in the attempt work directory, or a relative cwd inside it', async () => {
     const context = await testContext();
     await mkdir(path.join(context.workdir, 'scripts'));
+    await shell.execute(plan('pwd'), context);
     await shell.execute(plan('pwd', { cwd: 'scripts' }), context);
-    await shell.execute(plan('pwd', { cwd: tmpdir() }), context);
-    expect(context.lines('stdout')).toEqual([path.join(context.workdir, 'scripts'), tmpdir()]);
+    expect(context.lines('stdout')).toEqual([context.workdir, path.join(context.workdir, 'scripts')]);
   });
 
-  it.each(['..', 'scripts/../../..', '/etc', '/'])('refuses cwd %s outside the attempt directory and the root, starting nothing', async (cwd) => {
+  it.each(['..', 'scripts/../../..', '/etc', '/', tmpdir()])('refuses cwd %s outside the attempt directory, starting nothing', async (cwd) => {
     const context = await testContext();
     const result = await shell.execute(plan('echo ran', { cwd }), context);
     expect(result).toMatchObject({ status: 'failed', failureReason: 'playbook-bug' });
     expect(context.lines('stdout')).toEqual([]);
   });
 
-  it('answers executor-unavailable when the command does not exist', async () => {
-    const result = await shell.execute({ command: '/nonexistent/tool', args: [], env: {} }, await testContext());
+  it('answers executor-unavailable when the command does not exist in the sandbox', async () => {
+    const context = await testContext();
+    const result = await shell.execute(shellPlan.parse({ command: '/nonexistent/tool' }), context);
     expect(result).toMatchObject({ status: 'failed', failureReason: 'executor-unavailable' });
+    expect(context.lines('stderr').some((line) => line.includes('/nonexistent/tool'))).toBe(true);
+  });
+
+  it('refuses network egress unless the worker allows it', async () => {
+    const context = await testContext();
+    expect(await shell.execute(plan('echo ran', { network: 'egress' }), context)).toMatchObject({ status: 'failed', failureReason: 'policy-denied' });
+    expect(context.lines('stdout')).toEqual([]);
+    const open = createShellExecutor({ outputCapBytes: 4096, sandbox: { ...testSandbox, allowEgress: true } });
+    expect(await open.execute(plan('echo ran', { network: 'egress' }), await testContext())).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('leaves nothing running after the command ends, not even a setsid grandchild', async () => {
+    const tag = marker();
+    const result = await shell.execute(plan(`setsid sleep ${tag} & echo started`), await testContext());
+    expect(result.status).toBe('succeeded');
+    expect(processesWith(`sleep${'\0'}${tag}`)).toEqual([]);
   });
 
   it('kills the whole process tree when the time limit is reached', async () => {
+    const tag = marker();
     const context = await testContext({ timeoutMs: 700 });
-    const pidFile = path.join(context.workdir, 'pids');
-    const result = await shell.execute(plan(`sleep 30 & echo $! > ${pidFile}; echo started; wait`), context);
+    const result = await shell.execute(plan(`sleep ${tag} & echo started; wait`), context);
     expect(result).toMatchObject({ status: 'failed', failureReason: 'timeout' });
-    const { readFile } = await import('node:fs/promises');
-    expect(isAlive(Number(await readFile(pidFile, 'utf8')))).toBe(false);
+    expect(processesWith(`sleep${'\0'}${tag}`)).toEqual([]);
   });
 
   it('kills the process and its children when cancelled mid-run', async () => {
+    const tag = marker();
     const controller = new AbortController();
     const context = await testContext({ signal: controller.signal });
     const script = path.join(context.workdir, 'work.sh');
-    await writeFile(script, '#!/bin/sh\nsleep 30 &\necho "child $!"\necho "leader $$"\nwait\n', { mode: 0o755 });
-    const running = shell.execute({ command: script, args: [], env: {} }, context);
+    await writeFile(script, `#!/bin/sh\nsleep ${tag} &\nsetsid sleep ${tag} &\necho "leader $$"\nwait\n`, { mode: 0o755 });
+    const running = shell.execute(shellPlan.parse({ command: script }), context);
     await waitForLog(context.logs, (line) => line.startsWith('leader '));
+    expect(processesWith(`sleep${'\0'}${tag}`)).toHaveLength(2);
     controller.abort();
     const result = await running;
     expect(result).toMatchObject({ status: 'cancelled', failureReason: 'cancelled' });
-    const pids = context.lines('stdout').map((line) => Number(line.split(' ')[1]));
-    expect(pids).toHaveLength(2);
-    for (const pid of pids) expect(isAlive(pid)).toBe(false);
+    expect(processesWith(`sleep${'\0'}${tag}`)).toEqual([]);
   });
 
   it('caps recorded output and says so', async () => {
@@ -88,6 +106,16 @@ describe('shell executor', () => {
     const result = await shell.execute(plan('i=0; while [ $i -lt 2000 ]; do echo "line $i"; i=$((i+1)); done'), context);
     expect(result.status).toBe('succeeded');
     expect(context.lines('system').some((line) => line.includes('output cap of 4096 bytes'))).toBe(true);
+    expect(context.lines('system').some((line) => /output was capped at 4096 bytes; \d+ more bytes/.test(line))).toBe(true);
     expect(context.lines('stdout').join('\n').length).toBeLessThanOrEqual(4096);
+  });
+
+  it(`cuts a line longer than ${MAX_LINE_BYTES} bytes and marks it as cut`, async () => {
+    const wide = createShellExecutor({ outputCapBytes: 1_000_000, sandbox: testSandbox });
+    const context = await testContext();
+    await wide.execute(plan("head -c 100000 /dev/zero | tr '\\0' a; echo; echo next"), context);
+    const [first, second] = context.lines('stdout');
+    expect(first).toBe(`${'a'.repeat(MAX_LINE_BYTES)} [line cut at ${MAX_LINE_BYTES} bytes]`);
+    expect(second).toBe('next');
   });
 });

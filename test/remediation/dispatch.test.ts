@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { isAlive } from '../executors/context.ts';
+import { marker, processesWith } from '../executors/context.ts';
 import { createInstance, createPlaybook, enqueueRun, shellPlaybook, waitForRun } from './support.ts';
 
 let platform: TestPlatform;
@@ -57,9 +56,11 @@ describe('remediation dispatch', () => {
   });
 
   it('cancels a running run: the process tree is gone and the run is cancelled', async () => {
-    const pidFile = `${workdir}/child-${Date.now()}`;
-    const { run } = await runFor(`sleep 60 & echo $! > ${pidFile}; echo started; wait`);
+    // The command runs in the sandbox's own PID namespace: find its child on the host by a unique argument.
+    const tag = marker();
+    const { run } = await runFor(`sleep ${tag} & echo started; wait`);
     await waitForLogLine(run.id, 'started');
+    expect(processesWith(`sleep\0${tag}`)).toHaveLength(1);
     const current = await (await platform.api(`/api/trust/remediation/runs/${run.id}`)).json();
     const response = await platform.api(`/api/trust/remediation/runs/${run.id}/cancel`, { method: 'POST', json: { version: current.version, reason: 'operator stop' } });
     expect(response.status).toBe(202);
@@ -67,7 +68,7 @@ describe('remediation dispatch', () => {
     expect(done).toMatchObject({ status: 'cancelled', failure_reason: 'cancelled', failure_class: 'cancelled', cancelled_by: 'alice' });
     const ledger = (await (await platform.api(`/api/trust/remediation/runs/${run.id}`)).json()).retry_ledger;
     expect(ledger).toMatchObject([{ attempt: 1, status: 'cancelled' }]);
-    expect(isAlive(Number(await readFile(pidFile, 'utf8')))).toBe(false);
+    expect(processesWith(`sleep\0${tag}`)).toEqual([]);
   });
 });
 

@@ -15,7 +15,7 @@ describe('remediation playbooks', () => {
     const created = await createPlaybook(platform, shellPlaybook('restart-agent', 'echo ok', { sla_duration_seconds: 600 }));
     const body = await (await platform.api(`${path}/${created.id}`)).json();
     expect(body).toMatchObject({ playbook_key: 'restart-agent', executor_type: 'shell', sla_duration_seconds: 600, version: 1, remediation_surface: 'playbook-catalog' });
-    expect(body.plan).toEqual({ command: '/bin/sh', args: ['-c', 'echo ok'], env: {} });
+    expect(body.plan).toEqual({ command: '/bin/sh', args: ['-c', 'echo ok'], env: {}, network: 'none' });
   });
 
   it('answers 400 for a plan that does not fit the executor type and writes nothing', async () => {
@@ -53,13 +53,27 @@ describe('remediation playbooks', () => {
     ['/etc', 400],
     ['../other-run', 400],
     ['scripts/../../..', 400],
+    ['/tmp/mcp-runtime/remediation/shared', 400],
     ['scripts', 201],
-    ['/tmp/mcp-runtime/remediation/shared', 201],
-  ])('confines a shell plan cwd %s under the attempt directory or REMEDIATION_WORKDIR (%i)', async (cwd, status) => {
+  ])('confines a shell plan cwd %s to the attempt directory (%i)', async (cwd, status) => {
     const key = `cwd-${Math.random().toString(36).slice(2, 8)}`;
     const response = await platform.api(path, { method: 'POST', json: { ...shellPlaybook(key, 'pwd'), plan: { command: '/bin/sh', args: ['-c', 'pwd'], cwd } } });
     expect(response.status).toBe(status);
     if (status === 400) expect((await response.json()).errors).toEqual([expect.objectContaining({ path: 'body.plan.cwd', code: 'cwd-outside-workdir' })]);
+    const [row] = await platform.db.sql`SELECT count(*)::int AS n FROM runtime_vm_remediation_playbooks WHERE playbook_key = ${key}`;
+    expect(row?.n).toBe(status === 201 ? 1 : 0);
+  });
+
+  it.each([
+    ['/etc/ansible/site.yml', 400],
+    ['../site.yml', 400],
+    ['roles/../../site.yml', 400],
+    ['site/fix.yml', 201],
+  ])('names an Ansible playbook_path %s relative to the playbook root, never a host path (%i)', async (playbookPath, status) => {
+    const key = `path-${Math.random().toString(36).slice(2, 8)}`;
+    const response = await platform.api(path, { method: 'POST', json: { playbook_key: key, executor_type: 'ansible', plan: { playbook_path: playbookPath } } });
+    expect(response.status).toBe(status);
+    if (status === 400) expect((await response.json()).errors.map((e: { path: string }) => e.path)).toContain('body.plan.playbook_path');
     const [row] = await platform.db.sql`SELECT count(*)::int AS n FROM runtime_vm_remediation_playbooks WHERE playbook_key = ${key}`;
     expect(row?.n).toBe(status === 201 ? 1 : 0);
   });

@@ -1,0 +1,116 @@
+// The remediation sandbox on this host: prepares an attempt's work directory for the sandbox user, runs a
+// command through its sandboxed argv (core/sandbox-argv.ts), and probes once at worker startup that all of it
+// works. There is no unsandboxed fallback: a host that fails the probe refuses to start the worker.
+import { lchown, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Config } from '../../core/config.ts';
+import { SANDBOX_PATH, sandboxArgv, type NetworkPolicy } from '../../core/sandbox-argv.ts';
+import { runProcess, type ProcessOutcome } from './run-process.ts';
+import { failed, type ExecutionContext, type ExecutionResult } from './types.ts';
+
+export interface SandboxOptions {
+  bwrap: string;
+  setpriv: string;
+  uid: number;
+  gid: number;
+  /** Whether a playbook may ask for `network: egress` (the host's network namespace, loopback services included). */
+  allowEgress: boolean;
+}
+
+export const sandboxOptions = (config: Config): SandboxOptions => ({
+  bwrap: config.REMEDIATION_SANDBOX_BWRAP,
+  setpriv: '/usr/bin/setpriv',
+  uid: config.REMEDIATION_SANDBOX_UID,
+  gid: config.REMEDIATION_SANDBOX_GID,
+  allowEgress: config.REMEDIATION_SANDBOX_ALLOW_EGRESS,
+});
+
+/** The only worker variables a sandboxed command sees; HOME and TMPDIR point at its private /tmp. */
+const passedThrough = ['LANG', 'LC_ALL', 'TZ'] as const;
+
+export interface SandboxedCommand {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  workdir: string;
+  cwd: string;
+  network: NetworkPolicy;
+  readOnly?: string[];
+}
+
+export interface SandboxRun {
+  context: Pick<ExecutionContext, 'signal' | 'onLog' | 'timeoutMs'>;
+  outputCapBytes: number;
+  killGraceMs?: number;
+}
+
+/** Hand the attempt's directory (and what the executor wrote into it) to the sandbox user. */
+async function chownTree(dir: string, uid: number, gid: number): Promise<void> {
+  await lchown(dir, uid, gid);
+  for (const entry of await readdir(dir, { recursive: true })) await lchown(path.join(dir, entry), uid, gid);
+}
+
+/**
+ * Run `command` in the sandbox. setpriv and bwrap start with an empty environment (bwrap's own /proc/1/environ is
+ * visible inside); the command's environment is set by bwrap. bwrap reports the command's exit code on fd 3 once
+ * it ran; without that report the sandbox itself failed (a bind, the exec of a missing command): `spawnError`.
+ */
+export async function runSandboxed(options: SandboxOptions, command: SandboxedCommand, run: SandboxRun): Promise<ProcessOutcome> {
+  await chownTree(command.workdir, options.uid, options.gid);
+  const env: Record<string, string> = { PATH: SANDBOX_PATH, HOME: '/tmp', TMPDIR: '/tmp' };
+  for (const name of passedThrough) if (process.env[name] !== undefined) env[name] = process.env[name];
+  Object.assign(env, command.env);
+  const { workdir, cwd, network, readOnly } = command;
+  const argv = sandboxArgv({ ...options, workdir, cwd, network, env, statusFd: 3, ...(readOnly ? { readOnly } : {}) }, command.command, command.args);
+  const outcome = await runProcess({
+    ...argv,
+    cwd: workdir,
+    timeoutMs: run.context.timeoutMs,
+    signal: run.context.signal,
+    outputCapBytes: run.outputCapBytes,
+    onLog: run.context.onLog,
+    statusPipe: true,
+    ...(run.killGraceMs === undefined ? {} : { killGraceMs: run.killGraceMs }),
+  });
+  const ran = /"exit-code"/.test(outcome.status);
+  if (ran || outcome.cancelled || outcome.timedOut || outcome.spawnError !== null) return outcome;
+  return { ...outcome, spawnError: 'the sandbox could not start the command' };
+}
+
+/** `egress` shares the host's network; a worker runs it only when its operator allowed it. */
+export function networkRefusal(options: SandboxOptions, network: NetworkPolicy): ExecutionResult | undefined {
+  if (network !== 'egress' || options.allowEgress) return undefined;
+  return failed('policy-denied', 'network: egress is not allowed on this worker (REMEDIATION_SANDBOX_ALLOW_EGRESS is off)');
+}
+
+export class SandboxUnavailableError extends Error {
+  override readonly name = 'SandboxUnavailableError';
+}
+
+/**
+ * Run `id -u; id -g` in a real sandbox (private network, the sandbox user) and check the answer. Throws
+ * SandboxUnavailableError saying what is missing; the shell and Ansible executors must not start without it.
+ */
+export async function probeSandbox(options: SandboxOptions): Promise<void> {
+  const fail = (why: string): never => {
+    throw new SandboxUnavailableError(
+      `the remediation sandbox is unavailable on this host: ${why}. Shell and Ansible playbooks run only inside it ` +
+        '(bubblewrap at REMEDIATION_SANDBOX_BWRAP, util-linux setpriv, unprivileged user namespaces, and a worker running as root ' +
+        'so it can switch to REMEDIATION_SANDBOX_UID); see docs/sandbox.md',
+    );
+  };
+  if (process.getuid?.() === options.uid) fail(`REMEDIATION_SANDBOX_UID ${options.uid} is the worker's own uid`);
+  const workdir = await mkdtemp(path.join(tmpdir(), 'remediation-sandbox-probe-'));
+  try {
+    const lines: string[] = [];
+    const context = { signal: new AbortController().signal, timeoutMs: 10_000, onLog: (event: { line: string }) => lines.push(event.line) };
+    const probe = { command: '/bin/sh', args: ['-c', 'id -u; id -g'], env: {}, workdir, cwd: workdir, network: 'none' as const };
+    const outcome = await runSandboxed(options, probe, { context, outputCapBytes: 64 * 1024 }).catch((error: unknown) => fail((error as Error).message));
+    if (outcome.spawnError !== null) fail(`${outcome.spawnError}: ${lines.join(' | ').slice(0, 500)}`);
+    if (outcome.exitCode !== 0) fail(`the probe exited ${outcome.exitCode ?? outcome.signal}: ${lines.join(' | ').slice(0, 500)}`);
+    if (lines.join(' ') !== `${options.uid} ${options.gid}`) fail(`the probe ran as ${lines.join(' ')}, not ${options.uid} ${options.gid}`);
+  } finally {
+    await rm(workdir, { recursive: true, force: true });
+  }
+}
