@@ -32,11 +32,12 @@ export function vmRoutes({ sql, config }: AppDeps): RouteSpec[] {
       responses: { 202: { description: 'Accepted', schema: vmActionAccepted } },
       async handler(ctx, { params, body, auth }) {
         const requestId = String(ctx.state.requestId);
-        const jobId = `vm-${name}:${params.id}:${requestId}`;
-        const server = await transact(sql, async (tx) => {
+        const { server, jobId } = await transact(sql, async (tx) => {
           const row = await markVmActionRequested(tx, auth.owner, params.id, name === 'launch' ? 'launch-requested' : 'stopping', body.version);
-          await writeOutbox(tx, vmLaunchQueue, { server_id: row.id, owner_id: auth.owner, action: name, requested_by: auth.sub, request_id: requestId }, { jobId });
-          return row;
+          // Built from our own ids only (each accepted request bumps the version), never from the caller's request id.
+          const id = `vm-${name}-${row.id}-v${row.version}`;
+          await writeOutbox(tx, vmLaunchQueue, { server_id: row.id, owner_id: auth.owner, action: name, requested_by: auth.sub, request_id: requestId }, { jobId: id });
+          return { server: row, jobId: id };
         });
         return { status: 202, body: { server_id: server.id, action: name, status: server.status, job_id: jobId, version: server.version } };
       },
