@@ -2,13 +2,24 @@
 import pino from 'pino';
 import { ConfigError, parseConfig, type Config } from './core/config.ts';
 import { SandboxUnavailableError } from './executors/remediation/sandbox.ts';
+import { resolveJwtSecret } from './http/jwt-secret.ts';
 
 export const EXIT_CONFIG = 78; // EX_CONFIG from sysexits.h
 export const EXIT_UNAVAILABLE = 69; // EX_UNAVAILABLE: a host requirement (the remediation sandbox) is missing
 
-export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * `jwtSecret: true` (processes that serve the API) also resolves the signing secret, so JWT_SECRET is set after it;
+ * workers and migrations leave the secret unread.
+ */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env, options: { jwtSecret?: boolean } = {}): Config {
   try {
-    return parseConfig(env);
+    const config = parseConfig(env);
+    if (!options.jwtSecret) return config;
+    const resolved = resolveJwtSecret(config, env);
+    if (resolved.source === 'development file') {
+      process.stderr.write(`mcp-runtime: JWT_SECRET is not set; tokens are signed with the development secret in ${resolved.path} (mcpctl token mint reads it)\n`);
+    }
+    return { ...config, JWT_SECRET: resolved.secret };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`mcp-runtime: ${error.message}\n`);

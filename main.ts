@@ -4,7 +4,7 @@ import { closeOnSignals, createClients, startApi, startWorkers } from './platfor
 import { ensureDatabase } from './sql/db.ts';
 import { migrate } from './sql/migrate.ts';
 
-const config = loadConfigOrExit();
+const config = loadConfigOrExit(process.env, { jwtSecret: true });
 const logger = createLogger(config, 'mcp-runtime');
 await ensureDatabase(config.DATABASE_URL);
 const clients = createClients(config, logger, 'mcp-runtime');

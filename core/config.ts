@@ -34,13 +34,22 @@ export type IsolationTier = z.infer<typeof isolationTier>;
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: int(0, 65535).default(8080),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).default('postgres://postgres@127.0.0.1:5432/mcp_runtime'),
   DATABASE_POOL_MAX: int(1, 200).default(10),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/, 'may hold only letters, digits, _ and -').default('mcp'),
-  JWT_SECRET: z.string().min(16, 'must be at least 16 characters').default('mcp-runtime-local-development-secret'),
+  JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  JWT_SECRET_FILE: z.string().min(1).optional(),
+  JWT_DEV_SECRET_FILE: z.string().min(1).optional(),
+  JWT_MAX_LIFETIME_SECONDS: int(60, 31_536_000).default(86_400),
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  HTTP_BODY_LIMIT_BYTES: int(1024, 104_857_600).default(1_048_576),
+  HTTP_JSON_MAX_DEPTH: int(2, 1000).default(32),
+  HTTP_JSON_MAX_STRING_LENGTH: int(16, 10_485_760).default(262_144),
+  HTTP_JSON_MAX_ARRAY_LENGTH: int(1, 1_000_000).default(10_000),
   SSE_HEARTBEAT_MS: int(100, 300_000).default(15_000),
   SSE_MAX_BUFFERED_BYTES: int(1024).default(1_048_576),
   OUTBOX_SWEEP_MS: int(50, 600_000).default(1_000),
@@ -86,9 +95,13 @@ export const configSchema = z.object({
   LIBVIRT_DIRECT_BOOT: jsonVar(libvirtDirectBoot).optional(),
   LIBVIRT_CONSOLE_TCP_PORT_BASE: int(1024, 60_000).default(50_000),
   BULL_BOARD_ENABLED: boolish.default(true),
+  BULL_BOARD_READ_ONLY: boolish.default(true),
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** The secret older releases shipped as a default: publicly known, so production refuses it. */
+export const BUILT_IN_DEVELOPMENT_SECRET = 'mcp-runtime-local-development-secret';
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -110,6 +123,15 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return `${variable}: ${where}${message}`;
 }
 
+/** What is wrong with the signing-secret settings, judged from the parsed (empty-is-unset) values only. */
+function jwtSecretProblem(config: Config): string | undefined {
+  if (config.JWT_SECRET !== undefined && config.JWT_SECRET_FILE !== undefined) return 'JWT_SECRET: set either JWT_SECRET or JWT_SECRET_FILE, not both';
+  if (config.NODE_ENV !== 'production') return undefined;
+  if (config.JWT_SECRET === undefined && config.JWT_SECRET_FILE === undefined) return 'JWT_SECRET: is required when NODE_ENV=production (or set JWT_SECRET_FILE)';
+  if (config.JWT_SECRET === BUILT_IN_DEVELOPMENT_SECRET) return 'JWT_SECRET: is the publicly known development secret; production needs its own';
+  return undefined;
+}
+
 /** Parse the environment once; throws ConfigError naming every bad variable. */
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const present = Object.fromEntries(
@@ -118,9 +140,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = configSchema.safeParse(present);
   if (!result.success) throw new ConfigError(result.error.issues.map(describeIssue));
   const config = result.data;
-  if (config.NODE_ENV === 'production' && env.JWT_SECRET === undefined) {
-    throw new ConfigError(['JWT_SECRET: is required when NODE_ENV=production']);
-  }
+  const jwtProblem = jwtSecretProblem(config);
+  if (jwtProblem !== undefined) throw new ConfigError([jwtProblem]);
   if (config.LIBVIRT_PASSWORD !== undefined && config.LIBVIRT_PASSWORD_FILE !== undefined) {
     throw new ConfigError(['LIBVIRT_PASSWORD: set either LIBVIRT_PASSWORD or LIBVIRT_PASSWORD_FILE, not both']);
   }

@@ -1,10 +1,10 @@
 // createApp(deps): the Koa application — request ids, metrics, problem rendering, auth, routes, OpenAPI, Bull Board.
-import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
 import { authMiddleware } from './auth.ts';
 import { bullBoardMiddlewares } from './bull-board.ts';
 import type { AppDeps } from './deps.ts';
+import { jsonBodyMiddleware } from './json-body.ts';
 import { httpMetricsMiddleware } from './metrics.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { problemMiddleware } from './problem.ts';
@@ -15,6 +15,9 @@ import { allRoutes } from './surfaces.ts';
 export const API_VERSION = '0.1.0';
 
 export function createApp(deps: AppDeps): Koa {
+  const { config } = deps;
+  // http/main.ts resolves the secret (JWT_SECRET, JWT_SECRET_FILE or the development file) before building the app.
+  if (config.JWT_SECRET === undefined) throw new Error('createApp needs config.JWT_SECRET; load the config with { jwtSecret: true }');
   const app = new Koa({ proxy: true });
   const router = new Router();
   const routes: RouteSpec[] = allRoutes(deps);
@@ -39,9 +42,16 @@ export function createApp(deps: AppDeps): Koa {
     // ctx.path, never ctx.url: query strings may carry an access_token.
     deps.logger.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Date.now() - started, requestId: ctx.state.requestId }, 'request');
   });
-  app.use(authMiddleware(deps.config.JWT_SECRET));
-  if (deps.config.BULL_BOARD_ENABLED) for (const middleware of bullBoardMiddlewares(deps.queues)) app.use(middleware);
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' }));
+  app.use(authMiddleware(config.JWT_SECRET, { maxLifetimeSeconds: config.JWT_MAX_LIFETIME_SECONDS, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }));
+  if (config.BULL_BOARD_ENABLED) for (const middleware of bullBoardMiddlewares(deps.queues, { readOnly: config.BULL_BOARD_READ_ONLY })) app.use(middleware);
+  app.use(
+    jsonBodyMiddleware({
+      maxBytes: config.HTTP_BODY_LIMIT_BYTES,
+      maxDepth: config.HTTP_JSON_MAX_DEPTH,
+      maxStringLength: config.HTTP_JSON_MAX_STRING_LENGTH,
+      maxArrayLength: config.HTTP_JSON_MAX_ARRAY_LENGTH,
+    }),
+  );
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: false }));
   return app;

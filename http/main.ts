@@ -2,7 +2,7 @@
 import { createLogger, loadConfigOrExit } from '../boot.ts';
 import { closeOnSignals, createClients, startApi } from '../platform.ts';
 
-const config = loadConfigOrExit();
+const config = loadConfigOrExit(process.env, { jwtSecret: true });
 const logger = createLogger(config, 'mcp-api');
 const clients = createClients(config, logger, 'mcp-runtime-api');
 const api = await startApi(clients);

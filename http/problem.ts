@@ -30,6 +30,8 @@ function toAppError(error: unknown): AppError | undefined {
 export function renderProblem(ctx: Context, error: AppError): void {
   const { title } = errorCatalog[error.code];
   ctx.status = error.status;
+  // RFC 6750 §3: a 401 names the scheme; `invalid_token` when a token was presented and refused.
+  if (error.status === 401) ctx.set('WWW-Authenticate', ctx.state.tokenSource ? 'Bearer realm="mcp-runtime", error="invalid_token"' : 'Bearer realm="mcp-runtime"');
   ctx.type = 'application/problem+json';
   ctx.body = {
     type: `https://mcp-runtime.dev/problems/${error.code}`,

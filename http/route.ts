@@ -2,7 +2,8 @@
 import type { Context } from 'koa';
 import type { z } from 'zod';
 import { AppError, type FieldError } from '../core/errors.ts';
-import type { AuthClaims, Role } from '../core/schemas/common.ts';
+import type { AuthClaims, Principal, Role } from '../core/schemas/common.ts';
+import { tenantPrincipal } from './auth.ts';
 import { fieldErrors } from './problem.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -22,7 +23,7 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
   path: string;
   summary: string;
   tag: string;
-  /** Any one of these roles admits the caller (`admin` always does); `public` skips authentication. */
+  /** Any one of these tenant roles admits the caller (no role implies another); `public` skips authentication. */
   roles: readonly Role[] | 'public';
   params?: P;
   query?: Q;
@@ -37,8 +38,16 @@ export function defineRoute<P extends z.ZodType = z.ZodUndefined, Q extends z.Zo
   return spec as unknown as RouteSpec;
 }
 
-export const readRoles = ['viewer', 'operator', 'approver'] as const satisfies readonly Role[];
+// Who may do what (docs/security.md has the table). Every tenant role but `verifier` reads; the verifier service only
+// speaks about evidence. The tenant admin reads and owns the reference measurements, and implies no other role.
+export const readRoles = ['viewer', 'operator', 'approver', 'admin'] as const satisfies readonly Role[];
 export const writeRoles = ['operator'] as const satisfies readonly Role[];
+export const approveRoles = ['approver'] as const satisfies readonly Role[];
+export const tenantAdminRoles = ['admin'] as const satisfies readonly Role[];
+export const verifierRoles = ['verifier'] as const satisfies readonly Role[];
+
+/** A stream answers text/event-stream; only there may a browser's EventSource bring `?access_token=`. */
+export const isStreamRoute = (spec: Pick<RouteSpec, 'responses'>) => spec.responses[200]?.contentType === 'text/event-stream';
 
 /** Postgres text and jsonb cannot hold U+0000, so such input would fail in the query (a 500) instead of here. */
 function nulFieldErrors(value: unknown, path: string[], out: FieldError[]): FieldError[] {
@@ -61,17 +70,20 @@ function parsePart(schema: z.ZodType | undefined, value: unknown, where: string)
   return result.data;
 }
 
-export function authorize(spec: Pick<RouteSpec, 'roles'>, auth: AuthClaims | undefined): AuthClaims {
-  if (spec.roles === 'public') return auth as AuthClaims;
-  if (auth === undefined) throw new AppError('unauthenticated', 'send Authorization: Bearer <token>');
-  if (auth.roles.includes('admin') || spec.roles.some((role) => auth.roles.includes(role))) return auth;
+export function authorize(spec: Pick<RouteSpec, 'roles'>, principal: Principal | undefined): AuthClaims {
+  if (spec.roles === 'public') return (principal?.kind === 'tenant' ? principal.claims : undefined) as AuthClaims;
+  if (principal === undefined) throw new AppError('unauthenticated', 'send Authorization: Bearer <token>');
+  if (principal.kind === 'platform') throw new AppError('forbidden', 'a platform administrator token has no tenant; tenant routes need a tenant token');
+  const { claims } = principal;
+  if (spec.roles.some((role) => claims.roles.includes(role))) return claims;
   throw new AppError('forbidden', `this action needs one of the roles: ${spec.roles.join(', ')}`);
 }
 
 /** Adapt a route spec to a Koa handler: authorize, validate, run, and validate what goes out. */
 export function toKoaHandler(spec: RouteSpec) {
   return async (ctx: Context) => {
-    const auth = authorize(spec, ctx.state.auth as AuthClaims | undefined);
+    const principal = spec.roles === 'public' ? undefined : tenantPrincipal(ctx, { queryTokenAllowed: isStreamRoute(spec) });
+    const auth = authorize(spec, principal);
     const input = {
       params: parsePart(spec.params, ctx.params, 'params'),
       query: parsePart(spec.query, ctx.query, 'query'),

@@ -7,6 +7,7 @@ import { ServersListCommand } from './servers/list.ts';
 import { ServersUpdateCommand } from './servers/update.ts';
 import { remediationCommands } from './remediation/index.ts';
 import { TokenMintCommand } from './token/mint.ts';
+import { TokenPlatformAdminCommand } from './token/platform-admin.ts';
 import { trustCommands } from './trust/index.ts';
 import { vmCommands } from './vm/index.ts';
 
@@ -18,6 +19,7 @@ export const commands = [
   ServersUpdateCommand,
   ServersDeleteCommand,
   TokenMintCommand,
+  TokenPlatformAdminCommand,
   ...trustCommands,
   ...remediationCommands,
   ...vmCommands,

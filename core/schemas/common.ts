@@ -1,10 +1,18 @@
 // Schemas every surface shares: ids, cursors, pagination envelopes, problem bodies, auth roles.
 import { z } from 'zod';
 
-export const roles = ['viewer', 'operator', 'approver', 'admin'] as const;
+/**
+ * Tenant roles (SPEC §6.9). `verifier` is the attestation verifier service, the only one that submits evidence;
+ * `admin` is the tenant's administrator (reads, and owns the reference measurements), never a platform operator.
+ */
+export const roles = ['viewer', 'operator', 'approver', 'verifier', 'admin'] as const;
 export const role = z.enum(roles);
 export type Role = z.infer<typeof role>;
 
+/** The claim that makes a token a platform administrator's. A tenant token never carries it. */
+export const PLATFORM_CLAIM = 'platform';
+
+/** A tenant token: it acts for one owner with some roles. */
 export const authClaims = z.object({
   sub: z.string().min(1),
   owner: z.string().min(1),
@@ -12,6 +20,17 @@ export const authClaims = z.object({
   email: z.email().optional(),
 });
 export type AuthClaims = z.infer<typeof authClaims>;
+
+/** A platform administrator's token: no owner, no tenant roles; admitted only to platform surfaces (Bull Board). */
+export const platformClaims = z.object({
+  sub: z.string().min(1),
+  [PLATFORM_CLAIM]: z.literal('admin'),
+  email: z.email().optional(),
+});
+export type PlatformClaims = z.infer<typeof platformClaims>;
+
+/** Who a verified token speaks for. */
+export type Principal = { kind: 'tenant'; claims: AuthClaims } | { kind: 'platform'; claims: PlatformClaims };
 
 export const idParam = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
 

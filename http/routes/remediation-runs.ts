@@ -12,7 +12,7 @@ import { transact } from '../../sql/transact.ts';
 import { findVmInstance } from '../../sql/vm-instances.ts';
 import { publishCancel } from '../../workers/remediation-cancel-bus.ts';
 import type { AppDeps } from '../deps.ts';
-import { defineRoute, readRoles, writeRoles, type RouteSpec } from '../route.ts';
+import { approveRoles, defineRoute, readRoles, writeRoles, type RouteSpec } from '../route.ts';
 
 const tag = 'remediation';
 const base = '/api/trust/remediation/runs';
@@ -78,7 +78,7 @@ export function remediationRunRoutes({ sql, redis, config }: AppDeps): RouteSpec
       path: `${base}/:id/approval`,
       summary: 'Approve or deny a pending run (approver role; never the requester; 409 on a stale version or an expired approval)',
       tag,
-      roles: ['approver'],
+      roles: approveRoles,
       params: idParam,
       body: approvalBody,
       responses: { 200: { description: 'The decided run', schema: run } },

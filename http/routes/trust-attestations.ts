@@ -8,7 +8,7 @@ import { attestationAccepted, attestationReport, type AttestationReport } from '
 import { attestationIngestQueue, attestationJobId } from '../../queues/attestation-ingest.ts';
 import { findVmInstance } from '../../sql/vm-instances.ts';
 import type { AppDeps } from '../deps.ts';
-import { defineRoute, readRoles, writeRoles, type RouteSpec } from '../route.ts';
+import { defineRoute, readRoles, verifierRoles, type RouteSpec } from '../route.ts';
 
 const tag = 'trust';
 
@@ -35,7 +35,7 @@ export function trustAttestationRoutes({ sql, queues }: AppDeps): RouteSpec[] {
       path: '/api/trust/attestations',
       summary: 'Submit an attestation outcome report (verified and persisted by a job)',
       tag,
-      roles: writeRoles,
+      roles: verifierRoles,
       body: attestationReport,
       responses: { 202: { description: 'Queued', schema: attestationAccepted } },
       async handler(_ctx, { body, auth }) {
@@ -53,7 +53,7 @@ export function trustAttestationRoutes({ sql, queues }: AppDeps): RouteSpec[] {
       path: '/api/trust/attestations/:job_id',
       summary: 'State of a submitted attestation job (completed with its verdict, or failed with the rejection reason)',
       tag,
-      roles: readRoles,
+      roles: [...verifierRoles, ...readRoles],
       params: z.object({ job_id: z.string().regex(/^attest-[0-9a-f]{64}$/) }),
       responses: { 200: { description: 'The job', schema: jobStatus } },
       async handler(_ctx, { params, auth }) {

@@ -1,15 +1,18 @@
 // Trust-related routes under /api/servers/:id: register a VM instance (the operator path until the launch path
-// does it) and the reference measurements the built-in verifier compares evidence against.
+// does it) and the reference measurements the built-in verifier compares evidence against. Those are the tenant
+// admin's to change, not the operator's (docs/security.md): every change is versioned and kept in a history.
 import { AppError } from '../../core/errors.ts';
 import { idParam } from '../../core/schemas/common.ts';
 import { createVmInstanceBody, referenceMeasurements, referenceMeasurementsBody, registryEntry, vmInstance } from '../../core/schemas/trust.ts';
 import { z } from 'zod';
-import { findReferenceMeasurements, putReferenceMeasurements } from '../../sql/reference-measurements.ts';
+import { referenceMeasurementHistory, referenceMeasurementHistoryQuery } from '../../core/schemas/reference-measurement-history.ts';
+import { findReferenceMeasurements, listReferenceMeasurementHistory, putReferenceMeasurements } from '../../sql/reference-measurements.ts';
+import { getServer } from '../../sql/servers.ts';
 import { getTrustRegistry } from '../../sql/trust-registry.ts';
 import { transact } from '../../sql/transact.ts';
 import { insertVmInstance } from '../../sql/vm-instances.ts';
 import type { AppDeps } from '../deps.ts';
-import { defineRoute, readRoles, writeRoles, type RouteSpec } from '../route.ts';
+import { defineRoute, readRoles, tenantAdminRoles, writeRoles, type RouteSpec } from '../route.ts';
 
 const tag = 'trust';
 
@@ -53,9 +56,9 @@ export function trustServerRoutes({ sql, config }: AppDeps): RouteSpec[] {
     defineRoute({
       method: 'put',
       path: '/api/servers/:id/reference-measurements',
-      summary: 'Register or replace (with version) the reference measurements of a server',
+      summary: 'Register or replace (with version; stale → 409 with current_version) the reference measurements of a server (tenant admin)',
       tag,
-      roles: writeRoles,
+      roles: tenantAdminRoles,
       params: idParam,
       body: referenceMeasurementsBody,
       responses: { 200: { description: 'Replaced', schema: referenceMeasurements }, 201: { description: 'Created', schema: referenceMeasurements } },
@@ -64,6 +67,7 @@ export function trustServerRoutes({ sql, config }: AppDeps): RouteSpec[] {
           ownerId: auth.owner,
           serverId: params.id,
           measurements: body.measurements,
+          actor: auth.sub,
           ...(body.version === undefined ? {} : { version: body.version }),
         });
         return { status: created ? 201 : 200, body: row };
@@ -81,6 +85,20 @@ export function trustServerRoutes({ sql, config }: AppDeps): RouteSpec[] {
         const row = await findReferenceMeasurements(sql, auth.owner, params.id);
         if (row === undefined) throw new AppError('not-found', `server ${params.id} has no reference measurements`);
         return { status: 200, body: row };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/servers/:id/reference-measurements/history',
+      summary: 'Every change of the reference measurements of a server, newest first, with its actor',
+      tag,
+      roles: readRoles,
+      params: idParam,
+      query: referenceMeasurementHistoryQuery,
+      responses: { 200: { description: 'History rows', schema: referenceMeasurementHistory } },
+      async handler(_ctx, { params, query, auth }) {
+        await getServer(sql, auth.owner, params.id);
+        return { status: 200, body: { items: await listReferenceMeasurementHistory(sql, auth.owner, params.id, query.limit) } };
       },
     }),
   ];

@@ -19,7 +19,7 @@ describe('config', () => {
     [{ QUEUE_PREFIX: 'a:b' }, 'QUEUE_PREFIX: may hold only letters, digits, _ and -'],
     [{ LIBVIRT_DEFAULT_VCPU_COUNT: '0' }, 'LIBVIRT_DEFAULT_VCPU_COUNT: must be at least 1'],
     [{ LIBVIRT_NETWORK_TEMPLATE: '{"model":"virtio","colour":"red"}' }, 'LIBVIRT_NETWORK_TEMPLATE: has unknown field(s) colour'],
-    [{ NODE_ENV: 'production' }, 'JWT_SECRET: is required when NODE_ENV=production'],
+    [{ NODE_ENV: 'production' }, 'JWT_SECRET: is required when NODE_ENV=production (or set JWT_SECRET_FILE)'],
   ])('rejects %j with "%s"', (env, message) => {
     expect(problemsFor(env)).toContain(message);
   });

@@ -2,7 +2,7 @@
 // instance, the catalog materialises an approval-gated run, an approver approves it, a shell playbook repairs
 // the VM, its logs and artifacts are kept, and the trust registry ends restored.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { startTestPlatform, tenantAdmin, verifier, type TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
 
 let platform: TestPlatform;
@@ -26,7 +26,7 @@ const json = async (path: string, init: Parameters<TestPlatform['api']>[1] = {})
 describe('quarantine → remediation → restored', () => {
   it('repairs a VM whose evidence failed verification', async () => {
     const server = await json('/api/servers', { method: 'POST', json: { name: 'ledger', image: 'ghcr.io/acme/ledger:1' }, as: operator });
-    await json(`/api/servers/${server.id}/reference-measurements`, { method: 'PUT', json: { measurements: { pcr0: 'aa11' } }, as: operator });
+    await json(`/api/servers/${server.id}/reference-measurements`, { method: 'PUT', json: { measurements: { pcr0: 'aa11' } }, as: tenantAdmin() });
     const { instance } = await json(`/api/servers/${server.id}/vm-instances`, { method: 'POST', json: { domain_name: 'ledger-vm-1' }, as: operator });
     await json('/api/trust/remediation/playbooks', {
       method: 'POST',
@@ -44,7 +44,7 @@ describe('quarantine → remediation → restored', () => {
     const attest = (nonce: string, pcr0: string) =>
       json('/api/trust/attestations', {
         method: 'POST',
-        as: operator,
+        as: verifier(),
         json: {
           vm_instance_id: instance.id,
           evidence: { measurements: { pcr0 }, nonce, observed_at: new Date().toISOString() },

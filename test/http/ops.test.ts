@@ -73,23 +73,24 @@ describe('operations endpoints', () => {
 });
 
 describe('Bull Board', () => {
-  it('lists every queue for an admin', async () => {
-    const response = await platform.api('/admin/queues/api/queues', { as: { roles: ['admin'] } });
+  it('lists every queue for a platform administrator', async () => {
+    const response = await platform.api('/admin/queues/api/queues', { token: await platform.platformToken() });
     expect(response.status).toBe(200);
     const names = (await response.json()).queues.map((queue: { name: string }) => queue.name);
     expect(names.sort()).toEqual([...queueNames].sort());
   });
 
   it('serves the UI to a browser that brings ?access_token= and keeps it in a cookie', async () => {
-    const token = await platform.token({ roles: ['admin'] });
+    const token = await platform.platformToken();
     const response = await fetch(`${platform.url}/admin/queues?access_token=${token}`);
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('<html');
     expect(response.headers.get('set-cookie')).toContain('mcp_token=');
   });
 
-  it('refuses non-admins (403) and anonymous callers (401)', async () => {
+  it('refuses tenant tokens, tenant admin included (403), and anonymous callers (401)', async () => {
     expect((await platform.api('/admin/queues/api/queues')).status).toBe(403);
+    expect((await platform.api('/admin/queues/api/queues', { as: { roles: ['admin', 'operator', 'approver', 'verifier'] } })).status).toBe(403);
     expect((await fetch(`${platform.url}/admin/queues`)).status).toBe(401);
   });
 });

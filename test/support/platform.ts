@@ -4,12 +4,17 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { parseConfig, type Config } from '../../core/config.ts';
 import type { AuthClaims } from '../../core/schemas/common.ts';
-import { signToken } from '../../http/tokens.ts';
+import { signPlatformToken, signToken } from '../../http/tokens.ts';
 import { createClients, startApi, startWorkers, type Clients, type Running } from '../../platform.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { REDIS_URL } from './env.ts';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789abcdef';
+
+/** The attestation verifier service of a tenant: the only principal that may submit attestation outcomes. */
+export const verifier = (owner = 'acme') => ({ sub: 'attestation-verifier', owner, roles: ['verifier' as const] });
+/** A tenant's administrator: reads, and changes the reference measurements. */
+export const tenantAdmin = (owner = 'acme') => ({ sub: 'tenant-admin', owner, roles: ['admin' as const] });
 
 /** A fetch Response whose JSON body tests may read without casting. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -21,8 +26,10 @@ export interface TestPlatform {
   config: Config;
   url: string;
   token(claims?: Partial<AuthClaims>): Promise<string>;
-  /** fetch against the API with a bearer token for `claims` (default: operator of owner "acme"). */
-  api(path: string, init?: RequestInit & { json?: unknown; as?: Partial<AuthClaims> }): Promise<ApiResponse>;
+  /** A platform administrator's token (Bull Board). */
+  platformToken(sub?: string): Promise<string>;
+  /** fetch against the API with a bearer token for `claims` (default: operator of owner "acme"), or `token` as given. */
+  api(path: string, init?: RequestInit & { json?: unknown; as?: Partial<AuthClaims>; token?: string }): Promise<ApiResponse>;
   close(): Promise<void>;
 }
 
@@ -61,10 +68,11 @@ export async function startTestPlatform(options: { workers?: string[] | false; e
     config,
     url,
     token,
+    platformToken: (sub = 'ops-admin') => signPlatformToken(TEST_JWT_SECRET, { sub }),
     async api(path, init = {}) {
-      const { json, as, ...rest } = init;
+      const { json, as, token: given, ...rest } = init;
       const headers = new Headers(rest.headers);
-      if (!headers.has('authorization')) headers.set('authorization', `Bearer ${await token(as)}`);
+      if (!headers.has('authorization')) headers.set('authorization', `Bearer ${given ?? (await token(as))}`);
       if (json !== undefined) headers.set('content-type', 'application/json');
       return fetch(`${url}${path}`, { ...rest, headers, ...(json === undefined ? {} : { body: JSON.stringify(json) }) });
     },

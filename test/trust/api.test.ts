@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { startTestPlatform, tenantAdmin, verifier, type TestPlatform } from '../support/platform.ts';
 import { until } from './sse-client.ts';
 
 const trustQueues = ['attestation-ingest', 'trust-transition', 'scheduler-refresh', 'score-recompute', 'sse-fanout'];
@@ -23,7 +23,7 @@ const report = (vm: number, measurements: Record<string, string>, nonce = `nonce
   evidence: { measurements, nonce, observed_at: new Date().toISOString() },
   provenance: { verifier: 'snp-verifier', report_reference: 's3://reports/1' },
 });
-const attest = (body: unknown) => platform.api('/api/trust/attestations', { method: 'POST', json: body });
+const attest = (body: unknown) => platform.api('/api/trust/attestations', { method: 'POST', json: body, as: verifier() });
 const registry = async (vm: number) => (await platform.api(`/api/trust/registry/${vm}`)).json();
 const atVersion = (vm: number, version: number) => until(async () => { const row = await registry(vm); return row.version >= version && row; });
 
@@ -35,7 +35,7 @@ describe('trust control plane API', () => {
 
   it('guards reference measurements with a version', async () => {
     const { serverId } = await newInstance();
-    const put = (json: unknown) => platform.api(`/api/servers/${serverId}/reference-measurements`, { method: 'PUT', json });
+    const put = (json: unknown) => platform.api(`/api/servers/${serverId}/reference-measurements`, { method: 'PUT', json, as: tenantAdmin() });
     expect((await put({ measurements: { pcr0: 'aa' } })).status).toBe(201);
     const conflict = await put({ measurements: { pcr0: 'bb' } });
     expect(conflict.status).toBe(409);
@@ -46,7 +46,7 @@ describe('trust control plane API', () => {
 
   it('ingests a matching report as trusted with provenance, and records the same evidence once', async () => {
     const { vm, serverId } = await newInstance();
-    await platform.api(`/api/servers/${serverId}/reference-measurements`, { method: 'PUT', json: { measurements: { pcr0: 'aa', pcr1: 'bb' } } });
+    await platform.api(`/api/servers/${serverId}/reference-measurements`, { method: 'PUT', json: { measurements: { pcr0: 'aa', pcr1: 'bb' } }, as: tenantAdmin() });
     const body = report(vm, { pcr0: 'AA', pcr1: 'bb' });
     const accepted = await attest(body);
     expect(accepted.status).toBe(202);
@@ -62,7 +62,7 @@ describe('trust control plane API', () => {
 
   it('judges mismatched measurements untrusted and rejects a replayed nonce', async () => {
     const { vm, serverId } = await newInstance();
-    await platform.api(`/api/servers/${serverId}/reference-measurements`, { method: 'PUT', json: { measurements: { pcr0: 'aa' } } });
+    await platform.api(`/api/servers/${serverId}/reference-measurements`, { method: 'PUT', json: { measurements: { pcr0: 'aa' } }, as: tenantAdmin() });
     await attest(report(vm, { pcr0: 'aa' }, 'nonce-trusted-1'));
     await atVersion(vm, 2);
     await attest(report(vm, { pcr0: 'ff' }));
@@ -91,7 +91,7 @@ describe('trust control plane API', () => {
     const { vm, serverId } = await newInstance();
     const [path, method, json] = request(vm, serverId) as [string, string, unknown];
     const before = await platform.db.sql`SELECT (SELECT count(*) FROM runtime_vm_trust_history) AS h, (SELECT count(*) FROM runtime_vm_instances) AS i, (SELECT count(*) FROM server_reference_measurements) AS m, (SELECT count(*) FROM outbox) AS o`;
-    const response = await platform.api(path, { method, json });
+    const response = await platform.api(path, { method, json, ...(path.includes('reference') ? { as: tenantAdmin() } : {}) });
     expect(response.status).toBe(400);
     expect((await response.json()).errors.map((e: { path: string }) => e.path)).toContain(field);
     expect(await platform.db.sql`SELECT (SELECT count(*) FROM runtime_vm_trust_history) AS h, (SELECT count(*) FROM runtime_vm_instances) AS i, (SELECT count(*) FROM server_reference_measurements) AS m, (SELECT count(*) FROM outbox) AS o`).toEqual(before);
@@ -169,12 +169,12 @@ describe('trust control plane API', () => {
     expect((await platform.api(`/api/trust/registry/${vm}`, asB)).status).toBe(404);
     expect((await platform.api(`/api/trust/registry/${vm}/history`, asB)).status).toBe(404);
     expect((await platform.api(`/api/trust/registry/${vm}/transition`, { method: 'POST', json: { version: 1, lifecycle_state: 'retired' }, ...asB })).status).toBe(404);
-    expect((await platform.api('/api/trust/attestations', { method: 'POST', json: report(vm, { pcr0: 'aa' }), ...asB })).status).toBe(404);
+    expect((await platform.api('/api/trust/attestations', { method: 'POST', json: report(vm, { pcr0: 'aa' }), as: verifier('tenant-b') })).status).toBe(404);
     expect((await platform.api(`/api/servers/${serverId}/vm-instances`, { method: 'POST', json: { domain_name: 'x' }, ...asB })).status).toBe(404);
-    expect((await platform.api(`/api/servers/${serverId}/reference-measurements`, { method: 'PUT', json: { measurements: { a: 'aa' } }, ...asB })).status).toBe(404);
-    await platform.api(`/api/servers/${serverId}/reference-measurements`, { method: 'PUT', json: { measurements: { a: 'aa' } }, as: { owner: 'tenant-a' } });
+    expect((await platform.api(`/api/servers/${serverId}/reference-measurements`, { method: 'PUT', json: { measurements: { a: 'aa' } }, as: tenantAdmin('tenant-b') })).status).toBe(404);
+    await platform.api(`/api/servers/${serverId}/reference-measurements`, { method: 'PUT', json: { measurements: { a: 'aa' } }, as: tenantAdmin('tenant-a') });
     expect((await platform.api(`/api/servers/${serverId}/reference-measurements`, asB)).status).toBe(404);
-    const accepted = await (await platform.api('/api/trust/attestations', { method: 'POST', json: report(vm, { a: 'aa' }), as: { owner: 'tenant-a' } })).json();
+    const accepted = await (await platform.api('/api/trust/attestations', { method: 'POST', json: report(vm, { a: 'aa' }), as: verifier('tenant-a') })).json();
     expect((await platform.api(`/api/trust/attestations/${accepted.job_id}`, asB)).status).toBe(404);
     expect((await platform.api(`/api/trust/registry?server_id=${serverId}`, asB)).status).toBe(200);
     expect((await (await platform.api('/api/trust/registry', asB)).json()).items).toEqual([]);

@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpctl } from '../support/cli.ts';
 import { startProxy } from '../support/proxy.ts';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { startTestPlatform, tenantAdmin, verifier, type TestPlatform } from '../support/platform.ts';
 import { until } from './sse-client.ts';
 
 let platform: TestPlatform;
@@ -15,7 +15,7 @@ let seq = 0;
 async function newInstance() {
   seq += 1;
   const server = await (await platform.api('/api/servers', { method: 'POST', json: { name: `cli-${seq}`, image: 'img:1' } })).json();
-  await platform.api(`/api/servers/${server.id}/reference-measurements`, { method: 'PUT', json: { measurements: { pcr0: 'aa11' } } });
+  await platform.api(`/api/servers/${server.id}/reference-measurements`, { method: 'PUT', json: { measurements: { pcr0: 'aa11' } }, as: tenantAdmin() });
   const { instance } = await (await platform.api(`/api/servers/${server.id}/vm-instances`, { method: 'POST', json: { domain_name: `cd-${seq}` } })).json();
   return { vm: instance.id as number, serverId: server.id as number };
 }
@@ -26,7 +26,7 @@ const move = (vm: number, version: number, lifecycle_state: string) =>
 describe('mcpctl trust', () => {
   it('attests, then shows the verdict with get, list and history', async () => {
     const { vm } = await newInstance();
-    const attested = await mcpctl(platform, ['trust', 'attest', String(vm), '--measurement', 'pcr0=AA11', '--verifier', 'cli-test', '--wait', '--json']);
+    const attested = await mcpctl(platform, ['trust', 'attest', String(vm), '--measurement', 'pcr0=AA11', '--verifier', 'cli-test', '--wait', '--json'], { as: verifier() });
     expect(attested.exitCode).toBe(0);
     expect(JSON.parse(attested.stdout)).toMatchObject({ status: 'completed', result: { lifecycle_state: 'trusted', status: 'trusted' } });
     expect(JSON.parse((await mcpctl(platform, ['trust', 'registry', 'get', String(vm), '--json'])).stdout)).toMatchObject({ lifecycle_state: 'trusted', version: 2 });
