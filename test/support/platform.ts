@@ -60,7 +60,7 @@ export async function startTestPlatform(options: { workers?: string[] | false; e
   const url = `http://127.0.0.1:${api.port}`;
 
   const token = (claims: Partial<AuthClaims> = {}) =>
-    signToken(TEST_JWT_SECRET, { sub: 'alice', owner: 'acme', roles: ['operator'], ...claims });
+    signToken(TEST_JWT_SECRET, { sub: 'alice', owner: 'acme', roles: ['operator'], ...claims }, { expiresIn: '1h' });
 
   return {
     db,
@@ -68,7 +68,7 @@ export async function startTestPlatform(options: { workers?: string[] | false; e
     config,
     url,
     token,
-    platformToken: (sub = 'ops-admin') => signPlatformToken(TEST_JWT_SECRET, { sub }),
+    platformToken: (sub = 'ops-admin') => signPlatformToken(TEST_JWT_SECRET, { sub }, { expiresIn: '1h' }),
     async api(path, init = {}) {
       const { json, as, token: given, ...rest } = init;
       const headers = new Headers(rest.headers);

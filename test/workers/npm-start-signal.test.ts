@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { REDIS_URL } from '../support/env.ts';
-import { uniquePrefix } from '../support/platform.ts';
+import { TEST_JWT_SECRET, uniquePrefix } from '../support/platform.ts';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -14,7 +14,7 @@ describe('npm start', () => {
   // Containers and process managers signal the process they started, which is npm, not the platform beneath it.
   it('passes SIGTERM on to the platform, which shuts down and stops listening', async () => {
     const child = execa('npm', ['start', '--silent'], {
-      env: { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: uniquePrefix(), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+      env: { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: uniquePrefix(), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', JWT_SECRET: TEST_JWT_SECRET },
       reject: false,
     });
     const lines: string[] = [];
