@@ -5,6 +5,7 @@ import type { Config } from './core/config.ts';
 import { createApp } from './http/app.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { createStreamHub } from './http/stream-hub.ts';
+import { createStreamMetrics } from './http/stream-metrics.ts';
 import { createQueues, type Queues } from './queues/queues.ts';
 import { createRedis } from './queues/redis.ts';
 import { createSql, type Sql } from './sql/db.ts';
@@ -14,6 +15,7 @@ import { streamChannel } from './workers/sse-fanout.ts';
 import { selectHostedQueues } from './workers/processors.ts';
 import { startVmProvisioner } from './executors/vm/create-provisioner.ts';
 import { probeSandbox, sandboxOptions } from './executors/remediation/sandbox.ts';
+import { startStreamRetention } from './workers/stream-retention.ts';
 import { startTrustCatchUp } from './workers/trust-catch-up.ts';
 import { startWorkerHost } from './workers/worker-host.ts';
 import type { Redis } from 'ioredis';
@@ -63,7 +65,15 @@ export interface Running {
 export async function startApi(clients: Clients): Promise<Running & { server: Server; port: number }> {
   const { config, logger } = clients;
   const subscriber = createRedis(config.REDIS_URL, 'subscriber');
-  const hub = await createStreamHub({ sql: clients.sql, subscriber, prefix: config.QUEUE_PREFIX, logger, sweepMs: config.SSE_HEARTBEAT_MS });
+  const hub = await createStreamHub({
+    sql: clients.sql,
+    subscriber,
+    prefix: config.QUEUE_PREFIX,
+    logger,
+    sweepMs: config.SSE_HEARTBEAT_MS,
+    maxBufferedBytes: config.SSE_MAX_BUFFERED_BYTES,
+    metrics: createStreamMetrics(clients.metrics.registry),
+  });
   const app = createApp({ ...clients, hub });
   const server = app.listen(config.PORT, config.HOST);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
@@ -105,11 +115,13 @@ export async function startWorkers(clients: Clients, queueNames: string[]): Prom
   const catchUp = hosted.some((entry) => entry.definition.name === 'trust-transition')
     ? startTrustCatchUp({ sql: clients.sql, queues: clients.queues, logger, sweepMs: config.TRUST_CATCH_UP_SWEEP_MS })
     : undefined;
+  const retention = startStreamRetention({ sql: clients.sql, logger, sweepMs: config.STREAM_RETENTION_SWEEP_MS, retentionDays: config.STREAM_RETENTION_DAYS });
   logger.info({ queues: hosted.map((entry) => entry.definition.name) }, 'workers started');
   return {
     async close() {
       await relay.stop();
       await catchUp?.stop();
+      await retention.stop();
       const { forced } = await host.close(config.SHUTDOWN_TIMEOUT_MS);
       await vm?.close();
       logger.info({ forced }, 'workers stopped');

@@ -1,11 +1,15 @@
-// Per-process hub for SSE clients: one Redis subscription per API node; each doorbell makes the (topic, owner)
-// group catch up from the durable stream log, so a client on any node gets every event, in order, exactly once.
+// Per-process hub for SSE clients: one Redis subscription per API node; each doorbell makes the groups of that
+// (topic, owner) catch up from the durable stream log, so a client on any node gets every event, in order, once.
+// A group is (topic, owner, subject): a one-run client reads only its run's rows, never the owner's history.
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { StreamTopic } from '../queues/sse-fanout.ts';
 import type { Sql } from '../sql/db.ts';
 import { latestStreamEventId, readStreamEvents, type StreamEvent } from '../sql/stream-events.ts';
+import { streamLowWater } from '../sql/stream-retention.ts';
 import { streamChannel, type StreamDoorbell } from '../workers/sse-fanout.ts';
+import { formatSseEvent } from './sse.ts';
+import type { StreamMetrics } from './stream-metrics.ts';
 
 const PAGE = 500;
 
@@ -17,81 +21,168 @@ export interface StreamClient {
   /** Highest event id this client has been offered. */
   lastId: number;
   matches(event: StreamEvent): boolean;
-  deliver(event: StreamEvent): void;
+  /** Write one event; false when the socket must drain before it takes more. */
+  deliver(event: StreamEvent): boolean;
+  /** Bytes written to the client that the kernel has not taken yet. */
+  buffered(): number;
+  onDrain(listener: () => void): void;
+  /** Hang up on the client: it is more than the limit behind. */
+  drop(): void;
   closed(): boolean;
 }
 
+/**
+ * While a client's socket is full the hub sends it nothing and counts the bytes it owes (`debt`): events read
+ * for its group after it stalled. Debt plus the socket's buffer past `maxBufferedBytes` drops it; a drain
+ * resumes it from `lastId`, re-reading what it owes from the log, so memory per client stays one socket buffer.
+ */
+interface Member {
+  client: StreamClient;
+  paused: boolean;
+  /** Highest id accounted for: delivered, skipped by filter, or counted as debt. */
+  seen: number;
+  debt: number;
+  /** The read during which it stalled: the rest of that page is backlog it will re-read, not debt. */
+  pausedAtRead: number;
+}
+
 interface Group {
-  clients: Set<StreamClient>;
+  topic: StreamTopic;
+  ownerId: string;
+  subjectId: string | undefined;
+  members: Set<Member>;
   running: Promise<void> | undefined;
   again: boolean;
 }
 
+export interface StreamHubStats {
+  groups: number;
+  clients: number;
+  /** Rows read from the log by catch-ups, all groups. */
+  rowsRead: number;
+  /** Clients dropped for being too far behind. */
+  dropped: number;
+}
+
 export interface StreamHub {
-  /** Register a client; it is caught up from `client.lastId` at once. Returns the unsubscribe function. */
-  add(client: StreamClient): () => void;
+  /** Register a client; it is caught up from `client.lastId` at once. Returns the function that removes it. */
+  add(client: StreamClient): (reason?: 'slow') => void;
   /** Current head of a topic: where a client that wants only new events starts. */
   head(topic: StreamTopic): Promise<number>;
+  /** Ids up to this were pruned by retention: a resume below it has missed events. */
+  lowWater(topic: StreamTopic): Promise<number>;
   /** Catch every group up now (also run on a timer, so a lost doorbell only delays delivery). */
   sweep(): void;
-  /** How many (topic, owner) groups are held: one per group with at least one client. */
+  /** How many (topic, owner, subject) groups are held: one per group with at least one client. */
   groupCount(): number;
+  stats(): StreamHubStats;
   close(): Promise<void>;
 }
 
-export async function createStreamHub(deps: { sql: Sql; subscriber: Redis; prefix: string; logger: Logger; sweepMs: number }): Promise<StreamHub> {
+export interface StreamHubDeps {
+  sql: Sql;
+  subscriber: Redis;
+  prefix: string;
+  logger: Logger;
+  sweepMs: number;
+  maxBufferedBytes: number;
+  metrics?: StreamMetrics;
+}
+
+export async function createStreamHub(deps: StreamHubDeps): Promise<StreamHub> {
   const { sql, subscriber, logger } = deps;
   const groups = new Map<string, Group>();
-  const key = (topic: string, ownerId: string) => `${topic}\u0000${ownerId}`;
+  const totals = { rowsRead: 0, dropped: 0 };
+  let reads = 0;
+  const key = (topic: string, ownerId: string, subjectId: string | undefined) => `${topic}\u0000${ownerId}\u0000${subjectId ?? ''}`;
 
-  async function catchUp(group: Group, topic: StreamTopic, ownerId: string): Promise<void> {
-    for (;;) {
-      const live = [...group.clients].filter((client) => !client.closed());
-      if (live.length === 0) return;
-      const from = Math.min(...live.map((client) => client.lastId));
-      const subjects = new Set(live.map((client) => client.subjectId));
-      const only = subjects.size === 1 ? [...subjects][0] : undefined;
-      const rows = await readStreamEvents(sql, { topic, ownerId, afterId: from, limit: PAGE, ...(only ? { subjectId: only } : {}) });
-      for (const row of rows) {
-        for (const client of live) {
-          if (row.id <= client.lastId || client.closed()) continue;
-          client.lastId = row.id;
-          if ((client.subjectId === undefined || client.subjectId === row.subject_id) && client.matches(row)) client.deliver(row);
-        }
-      }
+  function offer(group: Group, member: Member, row: StreamEvent, read: number): void {
+    const { client } = member;
+    if (row.id <= member.seen || client.closed()) return;
+    member.seen = row.id;
+    if (!member.paused) {
+      client.lastId = row.id;
+      if (client.matches(row) && !client.deliver(row)) pause(group, member, read);
+      return;
+    }
+    if (read === member.pausedAtRead || !client.matches(row)) return;
+    member.debt += Buffer.byteLength(formatSseEvent({ id: row.id, event: row.event, data: row.payload }));
+    if (member.debt + client.buffered() > deps.maxBufferedBytes) client.drop();
+  }
+
+  function pause(group: Group, member: Member, read: number): void {
+    if (member.client.closed()) return;
+    member.paused = true;
+    member.debt = 0;
+    member.pausedAtRead = read;
+    member.client.onDrain(() => {
+      member.paused = false;
+      member.seen = member.client.lastId;
+      member.debt = 0;
+      kick(group);
+    });
+  }
+
+  async function catchUp(group: Group): Promise<void> {
+    for (let first = true; ; first = false) {
+      const live = [...group.members].filter((member) => !member.client.closed());
+      const active = live.filter((member) => !member.paused);
+      // Stalled clients alone get one page per doorbell: enough to measure their debt, never a backlog replay.
+      if (live.length === 0 || (active.length === 0 && !first)) return;
+      const from = Math.min(...(active.length > 0 ? active : live).map((member) => member.seen));
+      const read = ++reads;
+      const rows = await readStreamEvents(sql, {
+        topic: group.topic,
+        ownerId: group.ownerId,
+        afterId: from,
+        limit: PAGE,
+        ...(group.subjectId === undefined ? {} : { subjectId: group.subjectId }),
+      });
+      totals.rowsRead += rows.length;
+      deps.metrics?.rowsRead.inc(rows.length);
+      // A client that drained while this page was read may sit below `from`: its again-kick re-reads its gap.
+      const covered = live.filter((member) => member.paused || member.seen >= from);
+      for (const row of rows) for (const member of covered) offer(group, member, row, read);
       if (rows.length < PAGE) return;
     }
   }
 
-  function kick(topic: StreamTopic, ownerId: string): void {
-    const group = groups.get(key(topic, ownerId));
-    if (group === undefined) return;
+  function kick(group: Group): void {
     if (group.running) {
       group.again = true;
       return;
     }
-    group.running = catchUp(group, topic, ownerId)
-      .catch((error: unknown) => logger.error({ err: error, topic }, 'stream catch-up failed'))
+    group.running = catchUp(group)
+      .catch((error: unknown) => logger.error({ err: error, topic: group.topic }, 'stream catch-up failed'))
       .finally(() => {
         group.running = undefined;
-        // The last client may have left while this ran; unsubscribe could not drop the group then.
-        if (group.clients.size === 0) {
-          if (groups.get(key(topic, ownerId)) === group) groups.delete(key(topic, ownerId));
+        // The last client may have left while this ran; removing it could not drop the group then.
+        if (group.members.size === 0) {
+          forget(group);
           return;
         }
         if (group.again) {
           group.again = false;
-          kick(topic, ownerId);
+          kick(group);
         }
       });
   }
+
+  function forget(group: Group): void {
+    const groupKey = key(group.topic, group.ownerId, group.subjectId);
+    if (groups.get(groupKey) === group) groups.delete(groupKey);
+  }
+
+  const kickOwner = (topic: string, ownerId: string) => {
+    for (const group of groups.values()) if (group.topic === topic && group.ownerId === ownerId) kick(group);
+  };
 
   const channel = streamChannel(deps.prefix);
   subscriber.on('message', (from: string, message: string) => {
     if (from !== channel) return;
     try {
       const doorbell = JSON.parse(message) as StreamDoorbell;
-      kick(doorbell.topic as StreamTopic, doorbell.owner_id);
+      kickOwner(doorbell.topic, doorbell.owner_id);
     } catch (error) {
       logger.warn({ err: error }, 'ignoring malformed stream doorbell');
     }
@@ -99,31 +190,39 @@ export async function createStreamHub(deps: { sql: Sql; subscriber: Redis; prefi
   await subscriber.subscribe(channel);
 
   const sweep = () => {
-    for (const [groupKey] of groups) {
-      const [topic, ownerId] = groupKey.split('\u0000') as [StreamTopic, string];
-      kick(topic, ownerId);
-    }
+    for (const group of groups.values()) kick(group);
   };
   const timer = setInterval(sweep, deps.sweepMs);
 
   return {
     add(client) {
-      const groupKey = key(client.topic, client.ownerId);
+      const groupKey = key(client.topic, client.ownerId, client.subjectId);
       let group = groups.get(groupKey);
       if (group === undefined) {
-        group = { clients: new Set(), running: undefined, again: false };
+        group = { topic: client.topic, ownerId: client.ownerId, subjectId: client.subjectId, members: new Set(), running: undefined, again: false };
         groups.set(groupKey, group);
       }
-      group.clients.add(client);
-      kick(client.topic, client.ownerId);
-      return () => {
-        group.clients.delete(client);
-        if (group.clients.size === 0 && group.running === undefined) groups.delete(groupKey);
+      const member: Member = { client, paused: false, seen: client.lastId, debt: 0, pausedAtRead: 0 };
+      group.members.add(member);
+      kick(group);
+      return (reason) => {
+        if (!group.members.delete(member)) return;
+        if (reason === 'slow') {
+          totals.dropped += 1;
+          deps.metrics?.dropped.inc();
+        }
+        if (group.members.size === 0 && group.running === undefined) forget(group);
       };
     },
     head: (topic) => latestStreamEventId(sql, topic),
+    lowWater: (topic) => streamLowWater(sql, topic),
     sweep,
     groupCount: () => groups.size,
+    stats: () => ({
+      groups: groups.size,
+      clients: [...groups.values()].reduce((sum, group) => sum + group.members.size, 0),
+      ...totals,
+    }),
     async close() {
       clearInterval(timer);
       await Promise.all([...groups.values()].map((group) => group.running));

@@ -1,14 +1,29 @@
 // Serve one SSE stream from the hub: resume from Last-Event-ID (or `cursor`), else start at the topic's head.
+// A resume below the retention low-water mark first gets one `reset` event, then every event still kept.
 import type { Context } from 'koa';
+import type { Config } from '../core/config.ts';
 import type { StreamTopic } from '../queues/sse-fanout.ts';
 import type { StreamEvent } from '../sql/stream-events.ts';
-import { openSse, resumeId } from './sse.ts';
+import { openSse, resumeId, type SseOptions } from './sse.ts';
 import type { StreamHub } from './stream-hub.ts';
 
-export interface StreamSettings {
+export const STREAM_RESET_EVENT = 'reset';
+
+export interface StreamSettings extends SseOptions {
   hub: StreamHub;
-  heartbeatMs: number;
-  maxBufferedBytes: number;
+}
+
+export function sseOptions(config: Config): SseOptions {
+  return { heartbeatMs: config.SSE_HEARTBEAT_MS, maxBufferedBytes: config.SSE_MAX_BUFFERED_BYTES, keepAliveMs: config.SSE_KEEPALIVE_MS };
+}
+
+/** Where a stream starts, and the `reset` it owes the client when its resume id fell below retention. */
+async function startPoint(hub: StreamHub, topic: StreamTopic, resume: number | undefined, fromStart: boolean) {
+  if (resume === undefined) return { startId: fromStart ? 0 : await hub.head(topic), reset: undefined };
+  const lowWater = await hub.lowWater(topic);
+  if (resume >= lowWater) return { startId: resume, reset: undefined };
+  const reset = { reason: 'retention', requested_id: resume, oldest_id: lowWater + 1, head_id: await hub.head(topic) };
+  return { startId: lowWater, reset };
 }
 
 export async function serveStream(
@@ -23,18 +38,23 @@ export async function serveStream(
     matches?: (event: StreamEvent) => boolean;
   },
 ): Promise<undefined> {
-  const resume = resumeId(ctx);
-  const startId = resume ?? (options.fromStart ? 0 : await settings.hub.head(options.topic));
+  const { hub } = settings;
+  const { startId, reset } = await startPoint(hub, options.topic, resumeId(ctx), options.fromStart ?? false);
   const connection = openSse(ctx, settings);
-  const remove = settings.hub.add({
+  // Its id is the low-water mark: a client that reconnects after it resumes there without a second reset.
+  if (reset) connection.send({ id: startId, event: STREAM_RESET_EVENT, data: reset });
+  const remove = hub.add({
     topic: options.topic,
     ownerId: options.ownerId,
     ...(options.subjectId === undefined ? {} : { subjectId: options.subjectId }),
     lastId: startId,
     matches: options.matches ?? (() => true),
     deliver: (event) => connection.send({ id: event.id, event: event.event, data: event.payload }),
+    buffered: () => connection.buffered(),
+    onDrain: (listener) => connection.onDrain(listener),
+    drop: () => connection.close('slow'),
     closed: () => connection.closed,
   });
-  connection.onClose(remove);
+  connection.onClose((reason) => remove(reason === 'slow' ? 'slow' : undefined));
   return undefined;
 }

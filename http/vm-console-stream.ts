@@ -2,7 +2,7 @@
 // the line's end offset (plus the sizes of files rotated away while connected), so Last-Event-ID resumes in place.
 import type { Context } from 'koa';
 import { open, stat } from 'node:fs/promises';
-import { openSse, resumeId } from './sse.ts';
+import { openSse, resumeId, type SseOptions } from './sse.ts';
 
 const POLL_MS = 250;
 const CHUNK = 64 * 1024;
@@ -10,7 +10,7 @@ const NEWLINE = 0x0a;
 
 export function serveConsoleStream(
   ctx: Context,
-  settings: { heartbeatMs: number; maxBufferedBytes: number },
+  settings: SseOptions,
   options: { path: string; serverId: number; domainName: string },
 ): undefined {
   const resume = resumeId(ctx);

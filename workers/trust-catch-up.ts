@@ -5,6 +5,7 @@ import type { Queues } from '../queues/queues.ts';
 import { trustTransitionQueue } from '../queues/trust-transition.ts';
 import type { Sql } from '../sql/db.ts';
 import { listUnreactedHistory } from '../sql/trust-history.ts';
+import { startPeriodic, type Periodic } from './periodic.ts';
 
 const BATCH = 500;
 
@@ -22,30 +23,10 @@ export async function catchUpTrustReactions(deps: { sql: Sql; queues: Queues }, 
   }
 }
 
-export interface TrustCatchUp {
-  stop(): Promise<void>;
-}
-
 /** Run once now (the restart case), then every `sweepMs`. Rows younger than the grace period are still in flight. */
-export function startTrustCatchUp(deps: { sql: Sql; queues: Queues; logger: Logger; sweepMs: number; graceSeconds?: number }): TrustCatchUp {
-  let running: Promise<unknown> | undefined;
-  const run = () => {
-    if (running) return;
-    running = catchUpTrustReactions(deps, { graceSeconds: deps.graceSeconds ?? 10 })
-      .then((count) => {
-        if (count > 0) deps.logger.info({ count }, 'trust reactions caught up from history');
-      })
-      .catch((error: unknown) => deps.logger.error({ err: error }, 'trust catch-up failed'))
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  run();
-  const timer = setInterval(run, deps.sweepMs);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+export function startTrustCatchUp(deps: { sql: Sql; queues: Queues; logger: Logger; sweepMs: number; graceSeconds?: number }): Periodic {
+  return startPeriodic({ logger: deps.logger, sweepMs: deps.sweepMs, what: 'trust catch-up' }, async () => {
+    const count = await catchUpTrustReactions(deps, { graceSeconds: deps.graceSeconds ?? 10 });
+    if (count > 0) deps.logger.info({ count }, 'trust reactions caught up from history');
+  });
 }

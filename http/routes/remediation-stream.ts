@@ -5,10 +5,10 @@ import { streamQuery } from '../../core/schemas/remediation.ts';
 import { getRun } from '../../sql/remediation-runs.ts';
 import type { AppDeps } from '../deps.ts';
 import { defineRoute, readRoles, type RouteSpec } from '../route.ts';
-import { serveStream } from '../stream-route.ts';
+import { serveStream, sseOptions } from '../stream-route.ts';
 
 export function remediationStreamRoutes({ sql, config, hub }: AppDeps): RouteSpec[] {
-  const settings = { hub, heartbeatMs: config.SSE_HEARTBEAT_MS, maxBufferedBytes: config.SSE_MAX_BUFFERED_BYTES };
+  const settings = { hub, ...sseOptions(config) };
   return [
     defineRoute({
       method: 'get',

@@ -21,7 +21,7 @@ import { transact } from '../../sql/transact.ts';
 import { applyTrustEvent, getTrustRegistry, writerNotifyMode } from '../../sql/trust-registry.ts';
 import type { AppDeps } from '../deps.ts';
 import { defineRoute, readRoles, writeRoles, type RouteSpec } from '../route.ts';
-import { serveStream } from '../stream-route.ts';
+import { serveStream, sseOptions } from '../stream-route.ts';
 
 const tag = 'trust';
 
@@ -39,7 +39,7 @@ export function matchesRegistryFilter(filter: RegistryFilter, payload: Record<st
 }
 
 export function trustRegistryRoutes({ sql, config, hub }: AppDeps): RouteSpec[] {
-  const streamSettings = { hub, heartbeatMs: config.SSE_HEARTBEAT_MS, maxBufferedBytes: config.SSE_MAX_BUFFERED_BYTES };
+  const streamSettings = { hub, ...sseOptions(config) };
   return [
     // Declared before `/:vm_instance_id` so that "stream" is never read as an id.
     defineRoute({

@@ -13,6 +13,7 @@ import { transact } from '../../sql/transact.ts';
 import { findLatestInstanceWithTrust, markVmActionRequested } from '../../sql/vm-launch-records.ts';
 import type { AppDeps } from '../deps.ts';
 import { defineRoute, readRoles, writeRoles, type RouteSpec } from '../route.ts';
+import { sseOptions } from '../stream-route.ts';
 import { serveConsoleStream } from '../vm-console-stream.ts';
 
 const tag = 'vm';
@@ -113,7 +114,7 @@ export function vmRoutes({ sql, config }: AppDeps): RouteSpec[] {
         }
         return serveConsoleStream(
           ctx,
-          { heartbeatMs: config.SSE_HEARTBEAT_MS, maxBufferedBytes: config.SSE_MAX_BUFFERED_BYTES },
+          sseOptions(config),
           { path: instance.console_log_path, serverId: server.id, domainName: instance.domain_name },
         );
       },

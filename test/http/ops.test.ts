@@ -26,7 +26,7 @@ describe('operations endpoints', () => {
     const deadRedis = createRedis('redis://127.0.0.1:1');
     deadRedis.on('error', () => {});
     const subscriber = createRedis(REDIS_URL, 'subscriber');
-    const hub = await createStreamHub({ sql: platform.db.sql, subscriber, prefix: 'unused', logger: pino({ level: 'silent' }), sweepMs: 60_000 });
+    const hub = await createStreamHub({ sql: platform.db.sql, subscriber, prefix: 'unused', logger: pino({ level: 'silent' }), sweepMs: 60_000, maxBufferedBytes: 1 << 20 });
     const server = createApp({ ...platform.clients, redis: deadRedis, hub }).listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     try {

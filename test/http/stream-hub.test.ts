@@ -2,6 +2,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStreamHub, type StreamClient } from '../../http/stream-hub.ts';
 import { createRedis } from '../../queues/redis.ts';
+import type { StreamEvent } from '../../sql/stream-events.ts';
 import { REDIS_URL } from '../support/env.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
@@ -11,30 +12,73 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 
-const client = (ownerId: string): StreamClient => ({
-  topic: 'lifecycle',
-  ownerId,
-  lastId: 0,
-  matches: () => true,
-  deliver: () => {},
-  closed: () => false,
-});
+/** A client that takes everything and resolves `done` once it holds `want` events. */
+function client(ownerId: string, options: { lastId?: number; subjectId?: string; want?: number } = {}) {
+  const received: StreamEvent[] = [];
+  let finish: () => void = () => {};
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  const stream: StreamClient = {
+    topic: 'lifecycle',
+    ownerId,
+    lastId: options.lastId ?? 0,
+    ...(options.subjectId === undefined ? {} : { subjectId: options.subjectId }),
+    matches: () => true,
+    deliver(event) {
+      received.push(event);
+      if (received.length === options.want) finish();
+      return true;
+    },
+    buffered: () => 0,
+    onDrain: () => {},
+    drop: () => {},
+    closed: () => false,
+  };
+  return { stream, received, done };
+}
+
+async function withHub(work: (hub: Awaited<ReturnType<typeof createStreamHub>>) => Promise<void>) {
+  const subscriber = createRedis(REDIS_URL, 'subscriber');
+  const hub = await createStreamHub({ sql: db.sql, subscriber, prefix: 'hub-test', logger: pino({ level: 'silent' }), sweepMs: 60_000, maxBufferedBytes: 1 << 20 });
+  try {
+    await work(hub);
+  } finally {
+    await hub.close();
+    subscriber.disconnect();
+  }
+}
 
 describe('stream hub', () => {
   it('forgets a group whose last client leaves while its catch-up is still running', async () => {
-    const subscriber = createRedis(REDIS_URL, 'subscriber');
-    const hub = await createStreamHub({ sql: db.sql, subscriber, prefix: 'hub-test', logger: pino({ level: 'silent' }), sweepMs: 60_000 });
-    try {
+    await withHub(async (hub) => {
       // add() starts a catch-up at once, so leaving straight away leaves while it runs.
-      const leave = hub.add(client('leaver'));
+      const leave = hub.add(client('leaver').stream);
       leave();
-      const stay = hub.add(client('stayer'));
+      const stay = hub.add(client('stayer').stream);
       await hub.close();
       expect(hub.groupCount()).toBe(1);
       stay();
       expect(hub.groupCount()).toBe(0);
-    } finally {
-      subscriber.disconnect();
-    }
+    });
+  });
+
+  it("catches a one-subject client up from its subject's rows only, beside an owner-wide client", async () => {
+    // 20,000 events of one owner, 4 of them for subject `run-7`, spread through the log.
+    await db.sql`
+      INSERT INTO stream_events (topic, owner_id, subject_id, event, payload, dedupe_key)
+      SELECT 'lifecycle', 'busy', CASE WHEN i % 5000 = 0 THEN 'run-7' ELSE 'other-' || (i % 97) END, 'tick', jsonb_build_object('i', i), 'hub-busy-' || i
+      FROM generate_series(1, 20000) AS i`;
+    const [row] = await db.sql<{ head: number }[]>`SELECT max(id) AS head FROM stream_events`;
+    const head = row?.head ?? 0;
+    await withHub(async (hub) => {
+      const ownerWide = client('busy', { lastId: head });
+      const oneRun = client('busy', { subjectId: 'run-7', want: 4 });
+      hub.add(ownerWide.stream);
+      hub.add(oneRun.stream);
+      await oneRun.done;
+      await hub.close();
+      expect(oneRun.received.map((event) => event.payload.i)).toEqual([5000, 10000, 15000, 20000]);
+      expect(ownerWide.received).toEqual([]);
+      expect(hub.stats().rowsRead).toBe(4);
+    });
   });
 });

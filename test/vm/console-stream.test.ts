@@ -18,7 +18,7 @@ beforeEach(async () => {
   const app = new Koa();
   app.silent = true; // a client hanging up mid-stream is expected here
   app.use((ctx) =>
-    serveConsoleStream(ctx, { heartbeatMs: 60_000, maxBufferedBytes: 1 << 20 }, { path: log, serverId: 1, domainName: 'mcp-1' }),
+    serveConsoleStream(ctx, { heartbeatMs: 60_000, maxBufferedBytes: 1 << 20, keepAliveMs: 10_000 }, { path: log, serverId: 1, domainName: 'mcp-1' }),
   );
   server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));

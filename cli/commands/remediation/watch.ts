@@ -23,6 +23,7 @@ export class RemediationWatchCommand extends ApiCommand {
       since: this.since,
       retryMs: this.retryMs,
       onReconnect: (lastId) => this.context.stderr.write(`stream dropped; reconnecting after event ${lastId ?? '(start)'}\n`),
+      onReset: (notice) => this.context.stderr.write(notice),
     });
     for await (const frame of frames) {
       if (this.json) this.print(JSON.stringify({ id: Number(frame.id), event: frame.event, ...frame.data }));

@@ -47,6 +47,7 @@ export class VmLogsCommand extends ApiCommand {
       since: tail.cursor ?? undefined,
       retryMs: this.retryMs,
       onReconnect: (lastId) => this.context.stderr.write(`console stream dropped; reconnecting after ${lastId ?? '(start)'}\n`),
+      onReset: (notice) => this.context.stderr.write(notice),
     });
     for await (const frame of frames) {
       if (frame.event !== 'console') continue;

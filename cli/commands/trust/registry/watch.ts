@@ -27,6 +27,7 @@ export class TrustRegistryWatchCommand extends ApiCommand {
       since: this.since,
       retryMs: this.retryMs,
       onReconnect: (lastId) => this.context.stderr.write(`stream dropped; reconnecting after event ${lastId ?? '(start)'}\n`),
+      onReset: (notice) => this.context.stderr.write(notice),
     });
     for await (const frame of frames) {
       this.print(this.json ? JSON.stringify({ id: Number(frame.id), event: frame.event, ...frame.data }) : line(frame.id, frame.data));
