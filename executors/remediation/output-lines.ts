@@ -1,8 +1,10 @@
-// Splits a child's raw output into log lines in bounded memory: a line longer than MAX_LINE_BYTES keeps its first
-// MAX_LINE_BYTES (cut back to a UTF-8 character boundary) and is reported as cut; the rest of it is skipped.
-// Linear in the input, whether or not it holds newlines.
+// Splits a child's raw output into log lines in bounded memory: a line longer than MAX_LINE_BYTES keeps as much of
+// its start as fits with CUT_MARK (cut back to a UTF-8 character boundary), ends with CUT_MARK, and the rest of it is
+// skipped. Linear in the input, whether or not it holds newlines.
 
+/** The longest log line, the mark of a cut line included (the log table keeps 8192 characters). */
 export const MAX_LINE_BYTES = 8192;
+export const CUT_MARK = ' [line cut at 8 KiB]';
 
 export interface LineSplitter {
   push(chunk: Buffer): void;
@@ -17,7 +19,8 @@ function characterBoundary(piece: Buffer, end: number): number {
   return at;
 }
 
-export function createLineSplitter(onLine: (line: string, cut: boolean) => void, maxBytes = MAX_LINE_BYTES): LineSplitter {
+export function createLineSplitter(onLine: (line: string, cut: boolean) => void, maxLineBytes = MAX_LINE_BYTES): LineSplitter {
+  const maxBytes = maxLineBytes - CUT_MARK.length;
   let parts: Buffer[] = [];
   let size = 0;
   let cut = false;
@@ -33,7 +36,7 @@ export function createLineSplitter(onLine: (line: string, cut: boolean) => void,
   const flush = () => {
     let line = Buffer.concat(parts, size).toString('utf8');
     if (line.endsWith('\r')) line = line.slice(0, -1);
-    onLine(line, cut);
+    onLine(cut ? `${line}${CUT_MARK}` : line, cut);
     parts = [];
     size = 0;
     cut = false;

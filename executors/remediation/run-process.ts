@@ -3,7 +3,7 @@
 // kept, and cancellation/timeout that kill the whole process group, not just the leader.
 import { execa } from 'execa';
 import type { Readable } from 'node:stream';
-import { createLineSplitter, MAX_LINE_BYTES } from './output-lines.ts';
+import { createLineSplitter } from './output-lines.ts';
 import type { LogEvent, LogStream } from './types.ts';
 
 export interface ProcessOutcome {
@@ -46,9 +46,8 @@ function createOutputSink(request: ProcessRequest) {
   let recorded = 0;
   let dropped = 0;
   let truncated = false;
-  const emit = (stream: LogStream, line: string, cut: boolean) => {
+  const emit = (stream: LogStream, text: string) => {
     if (truncated) return;
-    const text = cut ? `${line} [line cut at ${MAX_LINE_BYTES} bytes]` : line;
     recorded += Buffer.byteLength(text) + 1;
     if (recorded > request.outputCapBytes) {
       truncated = true;
@@ -59,7 +58,7 @@ function createOutputSink(request: ProcessRequest) {
   };
   const pump = async (readable: Readable | null, stream: LogStream) => {
     if (readable === null) return;
-    const lines = createLineSplitter((line, cut) => emit(stream, line, cut));
+    const lines = createLineSplitter((line) => emit(stream, line));
     for await (const chunk of readable as AsyncIterable<Buffer>) {
       if (truncated) dropped += chunk.length;
       else lines.push(chunk);

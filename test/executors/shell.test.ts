@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { shellPlan } from '../../core/remediation-plan.ts';
 import { SANDBOX_PATH } from '../../core/sandbox-argv.ts';
-import { MAX_LINE_BYTES } from '../../executors/remediation/output-lines.ts';
+import { CUT_MARK, MAX_LINE_BYTES } from '../../executors/remediation/output-lines.ts';
 import { createShellExecutor } from '../../executors/remediation/shell.ts';
 import { marker, processesWith, testContext, testSandbox, waitForLog } from './context.ts';
 
@@ -115,7 +115,7 @@ describe('shell executor (inside the bubblewrap sandbox)', () => {
     const context = await testContext();
     await wide.execute(plan("head -c 100000 /dev/zero | tr '\\0' a; echo; echo next"), context);
     const [first, second] = context.lines('stdout');
-    expect(first).toBe(`${'a'.repeat(MAX_LINE_BYTES)} [line cut at ${MAX_LINE_BYTES} bytes]`);
+    expect(first).toBe(`${'a'.repeat(MAX_LINE_BYTES - CUT_MARK.length)}${CUT_MARK}`);
     expect(second).toBe('next');
   });
 });
