@@ -43,10 +43,11 @@ export function sandboxArgv(spec: SandboxSpec, command: string, args: string[]):
   const binds = [
     ...systemDirs.flatMap((dir) => ['--ro-bind-try', dir, dir]),
     ...etcFiles.flatMap((file) => ['--ro-bind-try', file, file]),
-    ...(spec.readOnly ?? []).flatMap((dir) => ['--ro-bind', dir, dir]),
     '--proc', '/proc',
     '--dev', '/dev',
     '--tmpfs', '/tmp',
+    // After the tmpfs: a work directory or playbook root under /tmp must not be hidden by it.
+    ...(spec.readOnly ?? []).flatMap((dir) => ['--ro-bind', dir, dir]),
     '--bind', spec.workdir, spec.workdir,
   ];
   const env = Object.entries(spec.env).flatMap(([name, value]) => ['--setenv', name, value]);

@@ -1,4 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -61,6 +62,22 @@ describe('shell executor (inside the bubblewrap sandbox)', () => {
     const result = await shell.execute(shellPlan.parse({ command: '/nonexistent/tool' }), context);
     expect(result).toMatchObject({ status: 'failed', failureReason: 'executor-unavailable' });
     expect(context.lines('stderr').some((line) => line.includes('/nonexistent/tool'))).toBe(true);
+  });
+
+  it('reaches the host loopback only with egress: none and loopback are a private namespace', async () => {
+    const server = createServer((socket) => socket.end('hello from the host\n'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const connect = `import socket; print(socket.create_connection(('127.0.0.1', ${port}), 2).recv(100).decode().strip())`;
+    const open = createShellExecutor({ outputCapBytes: 4096, sandbox: { ...testSandbox, allowEgress: true } });
+    const results = [];
+    for (const network of ['none', 'loopback', 'egress']) {
+      const context = await testContext();
+      const result = await open.execute(shellPlan.parse({ command: 'python3', args: ['-c', connect], network }), context);
+      results.push([network, result.status, context.lines('stdout')]);
+    }
+    server.close();
+    expect(results).toEqual([['none', 'failed', []], ['loopback', 'failed', []], ['egress', 'succeeded', ['hello from the host']]]);
   });
 
   it('refuses network egress unless the worker allows it', async () => {
