@@ -10,8 +10,9 @@ import { createQueues, type Queues } from './queues/queues.ts';
 import { createRedis } from './queues/redis.ts';
 import { createSql, type Sql } from './sql/db.ts';
 import { createOutboxRelay, publishOutboxRows } from './workers/outbox-relay.ts';
-import { setOutboxPublisher, setStreamPublisher } from './sql/transact.ts';
-import { streamChannel } from './workers/sse-fanout.ts';
+import { createDb, type Db } from './sql/transact.ts';
+import { sseFanoutQueue } from './queues/sse-fanout.ts';
+import { publishDoorbells } from './workers/sse-fanout.ts';
 import { selectHostedQueues } from './workers/processors.ts';
 import { startVmProvisioner } from './executors/vm/create-provisioner.ts';
 import { probeSandbox, sandboxOptions } from './executors/remediation/sandbox.ts';
@@ -24,6 +25,8 @@ export interface Clients {
   config: Config;
   logger: Logger;
   sql: Sql;
+  /** `sql` with the after-commit publishers below: what `transact()` runs on. */
+  db: Db;
   redis: Redis;
   queues: Queues;
   metrics: Metrics;
@@ -36,17 +39,21 @@ export function createClients(config: Config, logger: Logger, name: string): Cli
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   const queues = createQueues(redis, config.QUEUE_PREFIX);
   const metrics = createMetrics({ queues, defaults: true });
-  setOutboxPublisher(sql, (rows) => publishOutboxRows(queues, rows));
-  // transact() appends stream events in the writer's own transaction and rings the SSE hubs over Redis.
-  setStreamPublisher(sql, async (doorbells) => {
-    const pipeline = redis.pipeline();
-    for (const doorbell of doorbells) pipeline.publish(streamChannel(config.QUEUE_PREFIX), JSON.stringify(doorbell));
-    await pipeline.exec();
+  // transact() appends stream events in the writer's own transaction; after commit the SSE hubs are rung
+  // directly over Redis (fast path) and through an sse-fanout job (retried; the hubs' sweep is the last resort).
+  const db = createDb(sql, {
+    outbox: (rows) => publishOutboxRows(queues, rows),
+    stream: async (doorbells) => {
+      await publishDoorbells(redis, config.QUEUE_PREFIX, doorbells);
+      await queues.get(sseFanoutQueue).add(sseFanoutQueue.name, sseFanoutQueue.schema.parse({ doorbells }));
+    },
+    onError: (error) => logger.warn({ err: error }, 'after-commit publish failed'),
   });
   return {
     config,
     logger,
     sql,
+    db,
     redis,
     queues,
     metrics,

@@ -11,7 +11,7 @@ import { migrate } from '../sql/migrate.ts';
 import { insertPlaybook } from '../sql/remediation-playbooks.ts';
 import { createRun } from '../sql/remediation-run-actions.ts';
 import { insertServer } from '../sql/servers.ts';
-import { transact } from '../sql/transact.ts';
+import { transact, type Db } from '../sql/transact.ts';
 import { insertVmInstance } from '../sql/vm-instances.ts';
 import { createPlaybookBody } from '../core/schemas/remediation.ts';
 
@@ -34,23 +34,23 @@ async function instances(sql: Sql, count: number): Promise<number[]> {
   return ids;
 }
 
-async function phase(database: string, concurrency: number, work: (sql: Sql, playbook: { id: number }) => Promise<void>) {
+async function phase(database: string, concurrency: number, work: (db: Db, playbook: { id: number }) => Promise<void>) {
   const config = parseConfig({ DATABASE_URL: dbUrl(database), REDIS_URL, QUEUE_PREFIX: `bench${randomBytes(4).toString('hex')}`, LOG_LEVEL: 'silent', OUTBOX_SWEEP_MS: '50', WORKER_CONCURRENCY: String(concurrency), REMEDIATION_WORKDIR: `/tmp/mcp-bench-dispatch-${process.pid}` });
   const clients = createClients(config, pino({ level: 'silent' }), 'bench-dispatch');
   const workers = await startWorkers(clients, ['remediation-execute', 'sse-fanout']);
   const body = createPlaybookBody.parse({ playbook_key: `date-${concurrency}-${randomBytes(3).toString('hex')}`, executor_type: 'shell', approval_required: false, retry_limit: 0, plan: { command: 'date', args: ['+%s%N'] } });
   const playbook = await insertPlaybook(clients.sql, 'bench', body);
   try {
-    await work(clients.sql, playbook);
+    await work(clients.db, playbook);
   } finally {
     await workers.close();
     await clients.close();
   }
 }
 
-async function enqueue(sql: Sql, playbook: { id: number }, vm: number) {
-  const full = await sql<{ id: number; version: number; approval_required: boolean; sla_duration_seconds: number; retry_limit: number; owner_assignment: string | null }[]>`SELECT * FROM runtime_vm_remediation_playbooks WHERE id = ${playbook.id}`;
-  return transact(sql, (tx) => createRun(tx, { ownerId: 'bench', vmInstanceId: vm, playbook: full[0]!, requestedBy: 'bench', trigger: 'manual', metadata: {}, approvalTtlSeconds: 60 }, 'throw'));
+async function enqueue(db: Db, playbook: { id: number }, vm: number) {
+  const full = await db.sql<{ id: number; version: number; approval_required: boolean; sla_duration_seconds: number; retry_limit: number; owner_assignment: string | null }[]>`SELECT * FROM runtime_vm_remediation_playbooks WHERE id = ${playbook.id}`;
+  return transact(db, (uow) => createRun(uow, { ownerId: 'bench', vmInstanceId: vm, playbook: full[0]!, requestedBy: 'bench', trigger: 'manual', metadata: {}, approvalTtlSeconds: 60 }, 'throw'));
 }
 
 async function main() {
@@ -70,10 +70,11 @@ async function main() {
       bare.push(Number(BigInt(stdout.trim()) - t0) / 1e6);
     }
     const dispatched: number[] = [];
-    await phase(database, 1, async (s, playbook) => {
+    await phase(database, 1, async (db, playbook) => {
+      const s = db.sql;
       for (let i = 0; i < SAMPLES; i++) {
         const t0 = nowNs();
-        const run = await enqueue(s, playbook, vms[i]!);
+        const run = await enqueue(db, playbook, vms[i]!);
         for (;;) {
           const [row] = await s<{ line: string }[]>`SELECT line FROM runtime_vm_remediation_log_events WHERE run_id = ${run!.id} AND stream = 'stdout'`;
           if (row) {
@@ -86,10 +87,11 @@ async function main() {
     });
     const throughput: Record<string, number> = {};
     for (const concurrency of [1, 16]) {
-      await phase(database, concurrency, async (s, playbook) => {
+      await phase(database, concurrency, async (db, playbook) => {
+        const s = db.sql;
         await s`UPDATE runtime_vm_remediation_runs SET status = 'succeeded' WHERE status IN ('pending', 'queued', 'running', 'retry-scheduled')`;
         const started = performance.now();
-        const ids = (await Promise.all(vms.slice(0, RUNS).map((vm) => enqueue(s, playbook, vm)))).map((run) => run!.id);
+        const ids = (await Promise.all(vms.slice(0, RUNS).map((vm) => enqueue(db, playbook, vm)))).map((run) => run!.id);
         for (;;) {
           const [row] = await s<{ n: number }[]>`SELECT count(*)::int AS n FROM runtime_vm_remediation_runs WHERE id = ANY(${ids}::bigint[]) AND status IN ('succeeded', 'failed')`;
           if (row!.n === ids.length) break;

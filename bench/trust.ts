@@ -12,7 +12,7 @@ import { createSql } from '../sql/db.ts';
 import { migrate } from '../sql/migrate.ts';
 import { insertServer } from '../sql/servers.ts';
 import { insertVmInstance } from '../sql/vm-instances.ts';
-import { doorbellsSettled, transact } from '../sql/transact.ts';
+import { createDb, doorbellsSettled, transact } from '../sql/transact.ts';
 import { applyTrustEvent } from '../sql/trust-registry.ts';
 import { readSseFrames, type SseFrame } from '../cli/sse-frames.ts';
 
@@ -62,15 +62,16 @@ async function commits(database: string): Promise<number> {
  */
 async function writerRate(database: string, vms: number[], mode: (typeof MODES)[number]): Promise<number> {
   const sql = createSql(dbUrl(database), { max: WRITER_CONCURRENCY });
+  const db = createDb(sql);
   let next = 0;
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: WRITER_CONCURRENCY }, async () => {
       while (next < WRITER_OUTCOMES) {
         const vm = vms[next++ % vms.length]!;
-        // transact(): NOTIFYs after commit go through the pool's coalescing doorbell with the outbox relay's ring.
-        await transact(sql, (tx) =>
-          applyTrustEvent(tx, {
+        // transact(): NOTIFYs after commit go through the db's coalescing doorbell with the outbox relay's ring.
+        await transact(db, (uow) =>
+          applyTrustEvent(uow, {
             ownerId: 'bench',
             vmInstanceId: vm,
             event: { kind: 'attestation', status: 'trusted', observedAt: new Date() },
@@ -81,7 +82,7 @@ async function writerRate(database: string, vms: number[], mode: (typeof MODES)[
       }
     }),
   );
-  await doorbellsSettled(sql);
+  await doorbellsSettled(db);
   const rate = WRITER_OUTCOMES / ((performance.now() - t0) / 1000);
   await sql.end();
   return rate;

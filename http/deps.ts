@@ -4,12 +4,15 @@ import type { Logger } from 'pino';
 import type { Config } from '../core/config.ts';
 import type { Queues } from '../queues/queues.ts';
 import type { Sql } from '../sql/db.ts';
+import type { Db } from '../sql/transact.ts';
 import type { Metrics } from './metrics.ts';
 import type { StreamHub } from './stream-hub.ts';
 
 export interface AppDeps {
   config: Config;
   sql: Sql;
+  /** The pool with its after-commit publishers: every write goes through `transact(db, …)`. */
+  db: Db;
   redis: Redis;
   queues: Queues;
   hub: StreamHub;

@@ -1,16 +1,16 @@
-// sse-fanout: append one event to the durable stream log in commit order and ring every API node's doorbell.
+// sse-fanout: the fan-out step from the event log to the API nodes. A job carries only doorbells — which
+// (topic, owner) has new events up to which id — never an event: events are appended by their writers, in their
+// own transactions (sql/transact.ts), so the log's order is commit order and a job can never reorder it.
 import { z } from 'zod';
 import { defineQueue } from './define-queue.ts';
 
 export const streamTopic = z.enum(['trust-registry', 'remediation', 'lifecycle', 'vm-console']);
 export type StreamTopic = z.infer<typeof streamTopic>;
 
-export const sseFanoutJob = z.object({
-  topic: streamTopic,
-  owner_id: z.string().min(1),
-  subject_id: z.string().min(1),
-  event: z.string().min(1),
-  payload: z.record(z.string(), z.unknown()),
-});
+export const streamDoorbell = z.object({ topic: streamTopic, owner_id: z.string().min(1), id: z.number().int().nonnegative() });
+export type StreamDoorbell = z.infer<typeof streamDoorbell>;
 
-export const sseFanoutQueue = defineQueue('sse-fanout', sseFanoutJob, { attempts: 10, backoff: { type: 'exponential', delay: 200 } });
+export const sseFanoutJob = z.object({ doorbells: z.array(streamDoorbell).min(1) });
+
+// A lost doorbell only delays delivery until the hubs' sweep: a few quick retries are enough.
+export const sseFanoutQueue = defineQueue('sse-fanout', sseFanoutJob, { attempts: 5, backoff: { type: 'exponential', delay: 200 } });

@@ -10,37 +10,31 @@ export interface OutboxRow {
   queue: string;
   job_name: string;
   payload: Record<string, unknown>;
-  job_options: { jobId?: string; delay?: number };
+  job_options: OutboxOptions;
 }
 
-// Rows each open transaction has written, so `transact()` can hand them to BullMQ right after commit.
-const written = new WeakMap<object, OutboxRow[]>();
+export interface OutboxOptions {
+  jobId?: string;
+  delay?: number;
+}
 
 /**
- * Record a job inside the caller's transaction. It reaches BullMQ only if the transaction commits.
+ * Record a job inside the caller's transaction. It reaches BullMQ only if the transaction commits. Writers call
+ * it through their unit of work (`uow.enqueue`), which also hands the row to the fast path after commit.
  * The job id defaults to `outbox-<id>`; pass `jobId` for a domain-level deterministic id.
  */
 export async function writeOutbox<D extends QueueDefinition>(
   sql: Queryable,
   definition: D,
   data: JobData<D>,
-  options: { jobId?: string; delay?: number } = {},
-): Promise<number> {
+  options: OutboxOptions = {},
+): Promise<OutboxRow> {
   const payload = definition.schema.parse(data) as Record<string, unknown>;
   const [row] = await sql<{ id: number }[]>`
     INSERT INTO outbox (queue, job_name, payload, job_options)
     VALUES (${definition.name}, ${definition.name}, ${sql.json(payload as never)}, ${sql.json(options as never)})
     RETURNING id`;
-  const id = z.number().parse(row?.id);
-  written.set(sql, [...(written.get(sql) ?? []), { id, queue: definition.name, job_name: definition.name, payload, job_options: options }]);
-  return id;
-}
-
-/** The rows `tx` wrote, forgotten as they are taken. */
-export function takeWrittenOutboxRows(tx: object): OutboxRow[] {
-  const rows = written.get(tx) ?? [];
-  written.delete(tx);
-  return rows;
+  return { id: z.number().parse(row?.id), queue: definition.name, job_name: definition.name, payload, job_options: options };
 }
 
 export function outboxJobId(row: Pick<OutboxRow, 'id' | 'job_options'>): string {

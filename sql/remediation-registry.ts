@@ -4,13 +4,14 @@
 import { isAppError } from '../core/errors.ts';
 import { registryStateFor } from '../core/remediation-status.ts';
 import type { RemediationState } from '../core/trust-states.ts';
-import type { TransactionSql } from './db.ts';
 import type { RunRow } from './remediation-runs.ts';
 import { applyTrustEvent } from './trust-registry.ts';
+import type { UnitOfWork } from './unit-of-work.ts';
 
 export type RegistrySync = { applied: true; state: RemediationState; version: number } | { applied: false; state: RemediationState; why: string };
 
-export async function syncRegistry(tx: TransactionSql, run: RunRow, actor: string): Promise<RegistrySync> {
+export async function syncRegistry(uow: UnitOfWork, run: RunRow, actor: string): Promise<RegistrySync> {
+  const { tx } = uow;
   const state = registryStateFor(run.status, run.approval_state);
   for (let tries = 0; tries < 3; tries++) {
     const [current] = await tx<{ version: number; remediation_state: string | null; run_id: string | null }[]>`
@@ -20,7 +21,8 @@ export async function syncRegistry(tx: TransactionSql, run: RunRow, actor: strin
     // A re-delivered job reports the same state again: once is enough.
     if (current.remediation_state === state && current.run_id === String(run.id)) return { applied: false, state, why: 'already-reported' };
     try {
-      const result = await tx.savepoint((sp) =>
+      // The savepoint's stream event and jobs join this unit of work: appended in the outer transaction, in order.
+      const result = await uow.savepoint((sp) =>
         applyTrustEvent(sp, {
           ownerId: run.owner_id,
           vmInstanceId: run.vm_instance_id,

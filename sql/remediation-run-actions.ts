@@ -5,18 +5,17 @@ import { isTerminal } from '../core/remediation-status.ts';
 import type { ApprovalBody, CancelBody } from '../core/schemas/remediation.ts';
 import { deadlineJobId, remediationDeadlineQueue } from '../queues/remediation-deadline.ts';
 import { executeJobId, remediationExecuteQueue } from '../queues/remediation-execute.ts';
-import type { TransactionSql } from './db.ts';
-import { writeOutbox } from './outbox.ts';
 import { emitRunStatus } from './remediation-events.ts';
 import { syncRegistry } from './remediation-registry.ts';
 import { findActiveRun, insertRun, lockRun, patchRun, versionConflict, type NewRun, type RunRow } from './remediation-runs.ts';
+import type { UnitOfWork } from './unit-of-work.ts';
 
-export async function scheduleDispatch(tx: TransactionSql, run: Pick<RunRow, 'id' | 'owner_id'>, attempt: number, delayMs = 0): Promise<void> {
-  await writeOutbox(tx, remediationExecuteQueue, { run_id: run.id, owner_id: run.owner_id, attempt }, { jobId: executeJobId(run.id, attempt), ...(delayMs > 0 ? { delay: delayMs } : {}) });
+export async function scheduleDispatch(uow: UnitOfWork, run: Pick<RunRow, 'id' | 'owner_id'>, attempt: number, delayMs = 0): Promise<void> {
+  await uow.enqueue(remediationExecuteQueue, { run_id: run.id, owner_id: run.owner_id, attempt }, { jobId: executeJobId(run.id, attempt), ...(delayMs > 0 ? { delay: delayMs } : {}) });
 }
 
-export async function scheduleDeadline(tx: TransactionSql, run: RunRow, kind: 'approval-expiry' | 'sla-breach' | 'attempt-watchdog', delayMs: number, attempt = 0) {
-  await writeOutbox(tx, remediationDeadlineQueue, { run_id: run.id, owner_id: run.owner_id, kind, attempt }, { jobId: deadlineJobId(kind, run.id, attempt), delay: Math.max(0, delayMs) });
+export async function scheduleDeadline(uow: UnitOfWork, run: RunRow, kind: 'approval-expiry' | 'sla-breach' | 'attempt-watchdog', delayMs: number, attempt = 0) {
+  await uow.enqueue(remediationDeadlineQueue, { run_id: run.id, owner_id: run.owner_id, kind, attempt }, { jobId: deadlineJobId(kind, run.id, attempt), delay: Math.max(0, delayMs) });
 }
 
 
@@ -24,7 +23,8 @@ export async function scheduleDeadline(tx: TransactionSql, run: RunRow, kind: 'a
  * Create a run. `onActive: 'throw'` answers 409 active-run-exists when the instance already has one (the unique
  * index decides, also under concurrent submissions); `'skip'` answers undefined (a repeated quarantine event).
  */
-export async function createRun(tx: TransactionSql, input: NewRun, onActive: 'throw' | 'skip'): Promise<RunRow | undefined> {
+export async function createRun(uow: UnitOfWork, input: NewRun, onActive: 'throw' | 'skip'): Promise<RunRow | undefined> {
+  const { tx } = uow;
   const run = await insertRun(tx, input);
   if (run === undefined) {
     if (onActive === 'skip') return undefined;
@@ -33,41 +33,43 @@ export async function createRun(tx: TransactionSql, input: NewRun, onActive: 'th
       extras: { active_run_id: active?.id ?? null },
     });
   }
-  await scheduleDeadline(tx, run, 'sla-breach', run.sla_deadline.getTime() - Date.now());
+  await scheduleDeadline(uow, run, 'sla-breach', run.sla_deadline.getTime() - Date.now());
   if (run.approval_state === 'pending' && run.approval_expires_at) {
-    await scheduleDeadline(tx, run, 'approval-expiry', run.approval_expires_at.getTime() - Date.now());
+    await scheduleDeadline(uow, run, 'approval-expiry', run.approval_expires_at.getTime() - Date.now());
   } else {
-    await scheduleDispatch(tx, run, 1);
+    await scheduleDispatch(uow, run, 1);
   }
-  await emitRunStatus(tx, run, 'run.created');
-  await syncRegistry(tx, run, input.requestedBy);
+  await emitRunStatus(uow, run, 'run.created');
+  await syncRegistry(uow, run, input.requestedBy);
   return run;
 }
 
-async function lockOwned(tx: TransactionSql, ownerId: string, id: number): Promise<RunRow> {
+async function lockOwned(tx: UnitOfWork['tx'], ownerId: string, id: number): Promise<RunRow> {
   const run = await lockRun(tx, id);
   if (run === undefined || run.owner_id !== ownerId) throw new AppError('run-not-found', `remediation run ${id} does not exist`);
   return run;
 }
 
 /** Mark a pending approval expired; true when this call expired it. */
-export async function expireApproval(tx: TransactionSql, run: RunRow, actor: string): Promise<RunRow | undefined> {
+export async function expireApproval(uow: UnitOfWork, run: RunRow, actor: string): Promise<RunRow | undefined> {
+  const { tx } = uow;
   if (run.approval_state !== 'pending' || run.approval_expires_at === null || run.approval_expires_at.getTime() > Date.now()) return undefined;
   const expired = await patchRun(tx, run.id, { status: 'expired', approval_state: 'expired', completed_at: new Date() });
   if (expired === undefined) return undefined;
-  await emitRunStatus(tx, expired, 'run.expired');
-  await syncRegistry(tx, expired, actor);
+  await emitRunStatus(uow, expired, 'run.expired');
+  await syncRegistry(uow, expired, actor);
   return expired;
 }
 
 export type ApprovalOutcome = { run: RunRow } | { expired: RunRow };
 
-export async function decideApproval(tx: TransactionSql, actor: { owner: string; sub: string }, id: number, body: ApprovalBody): Promise<ApprovalOutcome> {
+export async function decideApproval(uow: UnitOfWork, actor: { owner: string; sub: string }, id: number, body: ApprovalBody): Promise<ApprovalOutcome> {
+  const { tx } = uow;
   const run = await lockOwned(tx, actor.owner, id);
   if (run.requested_by === actor.sub) throw new AppError('approval-not-allowed', 'the requester of a run cannot approve or deny it');
   if (run.version !== body.version) throw versionConflict(run, body.version);
   if (run.approval_state !== 'pending') throw new AppError('invalid-state', `run ${id} is not awaiting approval (approval_state ${run.approval_state})`);
-  const expired = await expireApproval(tx, run, actor.sub);
+  const expired = await expireApproval(uow, run, actor.sub);
   if (expired) return { expired };
   const approve = body.decision === 'approve';
   const decided = await patchRun(tx, run.id, {
@@ -79,14 +81,15 @@ export async function decideApproval(tx: TransactionSql, actor: { owner: string;
     ...(approve ? {} : { completed_at: new Date() }),
   });
   if (decided === undefined) throw new AppError('internal', 'locked run vanished');
-  if (approve) await scheduleDispatch(tx, decided, 1);
-  await emitRunStatus(tx, decided, approve ? 'run.approved' : 'run.denied', { actor: actor.sub });
-  await syncRegistry(tx, decided, actor.sub);
+  if (approve) await scheduleDispatch(uow, decided, 1);
+  await emitRunStatus(uow, decided, approve ? 'run.approved' : 'run.denied', { actor: actor.sub });
+  await syncRegistry(uow, decided, actor.sub);
   return { run: decided };
 }
 
 /** Cancel at once when nothing executes; otherwise record the request for the executing worker. */
-export async function requestCancel(tx: TransactionSql, actor: { owner: string; sub: string }, id: number, body: CancelBody): Promise<{ run: RunRow; signalWorker: boolean }> {
+export async function requestCancel(uow: UnitOfWork, actor: { owner: string; sub: string }, id: number, body: CancelBody): Promise<{ run: RunRow; signalWorker: boolean }> {
+  const { tx } = uow;
   const run = await lockOwned(tx, actor.owner, id);
   if (run.version !== body.version) throw versionConflict(run, body.version);
   if (isTerminal(run.status)) throw new AppError('invalid-state', `run ${id} already ended (${run.status})`);
@@ -94,12 +97,12 @@ export async function requestCancel(tx: TransactionSql, actor: { owner: string; 
   if (run.status === 'running') {
     const requested = await patchRun(tx, run.id, request);
     if (requested === undefined) throw new AppError('internal', 'locked run vanished');
-    await emitRunStatus(tx, requested, 'run.cancel-requested', { actor: actor.sub });
+    await emitRunStatus(uow, requested, 'run.cancel-requested', { actor: actor.sub });
     return { run: requested, signalWorker: true };
   }
   const cancelled = await patchRun(tx, run.id, { ...request, status: 'cancelled', completed_at: new Date(), failure_reason: 'cancelled', failure_class: 'cancelled' });
   if (cancelled === undefined) throw new AppError('internal', 'locked run vanished');
-  await emitRunStatus(tx, cancelled, 'run.cancelled', { actor: actor.sub });
-  await syncRegistry(tx, cancelled, actor.sub);
+  await emitRunStatus(uow, cancelled, 'run.cancelled', { actor: actor.sub });
+  await syncRegistry(uow, cancelled, actor.sub);
   return { run: cancelled, signalWorker: false };
 }

@@ -1,6 +1,7 @@
-// The durable event log behind every SSE stream: appended in commit order, read back by topic and owner.
+// The durable event log behind every SSE stream: appended by writers in their own transactions (uow.emit), in
+// commit order, read back by topic and owner.
 import type { StreamTopic } from '../queues/sse-fanout.ts';
-import type { Queryable, Sql } from './db.ts';
+import type { Queryable } from './db.ts';
 
 export interface StreamEvent {
   id: number;
@@ -13,14 +14,6 @@ export interface StreamEvent {
 }
 
 export type NewStreamEvent = Omit<StreamEvent, 'id' | 'created_at'>;
-
-/**
- * Append one event in its own transaction. A repeated dedupe key is a no-op.
- */
-export async function appendStreamEvent(sql: Sql, event: NewStreamEvent, dedupeKey: string): Promise<StreamEvent | undefined> {
-  const [row] = await sql.begin((tx) => appendStreamEventsLocked(tx, [{ ...event, dedupe_key: dedupeKey }]));
-  return row;
-}
 
 /**
  * Append events inside the caller's transaction; call it as the transaction's LAST statement. The per-topic

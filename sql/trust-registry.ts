@@ -1,15 +1,14 @@
 // runtime_vm_trust_registry: the latest trust snapshot per VM instance. `applyTrustEvent` is the only writer:
-// one transaction advances the lifecycle, appends history, updates lineage and records the fan-out (outbox).
+// one unit of work advances the lifecycle, appends history, updates lineage, emits the stream event and writes
+// the reaction job.
 import { applyEvent, eventKey, postureChanged, type TrustEvent } from '../core/lifecycle.ts';
 import { AppError } from '../core/errors.ts';
 import type { AttestationStatus, LifecycleState, RemediationState } from '../core/trust-states.ts';
-import { sseFanoutQueue } from '../queues/sse-fanout.ts';
 import { trustTransitionQueue } from '../queues/trust-transition.ts';
-import type { Queryable, TransactionSql } from './db.ts';
+import type { Queryable } from './db.ts';
 import { trustLineageCtes } from './evaluation-certifications.ts';
-import { afterCommit } from './transact.ts';
-import { writeOutbox } from './outbox.ts';
 import { findHistoryByEvidence, type TrustHistoryRow } from './trust-history.ts';
+import type { UnitOfWork } from './unit-of-work.ts';
 
 export const TRUST_TRANSITION_CHANNEL = 'runtime_vm_trust_transition';
 export const TRUST_STREAM_EVENT = 'trust.transition';
@@ -52,8 +51,8 @@ export interface TrustEventInput {
   freshnessSeconds?: number;
   /**
    * Who rings `pg_notify('runtime_vm_trust_transition')`: `reaction` (default — the trust-transition job, after
-   * commit), `writer` (`transact()`'s coalesced doorbell right after this transaction commits; outside `transact()`
-   * this falls back to `reaction`), `transaction` (inside this transaction; serialises commits), `off`.
+   * commit), `writer` (the unit of work's coalesced doorbell right after this transaction commits),
+   * `transaction` (inside this transaction; serialises commits), `off`.
    */
   notify?: 'reaction' | 'writer' | 'transaction' | 'off';
   /** The registry row, already read `FOR UPDATE` (owner-scoped) in this transaction: saves the round trip. */
@@ -99,7 +98,8 @@ export function transitionPayload(registry: TrustRegistryRow, history: TrustHist
   };
 }
 
-export async function applyTrustEvent(tx: TransactionSql, input: TrustEventInput): Promise<TrustEventResult> {
+export async function applyTrustEvent(uow: UnitOfWork, input: TrustEventInput): Promise<TrustEventResult> {
+  const { tx } = uow;
   const [current] = input.locked?.owner_id === input.ownerId && input.locked.vm_instance_id === input.vmInstanceId
     ? [input.locked]
     : await tx<TrustRegistryRow[]>`
@@ -124,9 +124,7 @@ export async function applyTrustEvent(tx: TransactionSql, input: TrustEventInput
     });
   }
   const next = step.next;
-  const hooks = afterCommit(tx);
-  const requested = input.notify ?? 'reaction';
-  const notify = requested === 'writer' && hooks === undefined ? 'reaction' : requested;
+  const notify = input.notify ?? 'reaction';
   const recompute = postureChanged(current, next, new Date());
   // Nothing to react to: the history row is born reacted and no reaction job is written.
   const react = recompute || notify === 'reaction';
@@ -170,19 +168,12 @@ export async function applyTrustEvent(tx: TransactionSql, input: TrustEventInput
   const registry = reviveRegistry(rawRegistry);
   if (react) {
     const job = { history_id: history.id, vm_instance_id: registry.vm_instance_id, owner_id: registry.owner_id, notify: notify === 'reaction', recompute };
-    await writeOutbox(tx, trustTransitionQueue, job, { jobId: `trust-transition-${history.id}` });
+    await uow.enqueue(trustTransitionQueue, job, { jobId: `trust-transition-${history.id}` });
   }
-  const streamEvent = {
-    topic: 'trust-registry' as const,
-    owner_id: registry.owner_id,
-    subject_id: String(registry.vm_instance_id),
-    event: TRUST_STREAM_EVENT,
-    payload: transitionPayload(registry, history),
-  };
-  // In transact(): appended at commit under the topic lock, no job; elsewhere through the sse-fanout job.
-  if (hooks?.stream) hooks.stream(streamEvent, `trust-history-${history.id}`);
-  else await writeOutbox(tx, sseFanoutQueue, streamEvent);
-  if (notify === 'writer') hooks?.notify(trustNotification(history));
+  // Appended at the end of the outermost transaction (savepoints included), under the topic lock.
+  const streamEvent = { topic: 'trust-registry' as const, owner_id: registry.owner_id, subject_id: String(registry.vm_instance_id), event: TRUST_STREAM_EVENT, payload: transitionPayload(registry, history) };
+  uow.emit(streamEvent, `trust-history-${history.id}`);
+  if (notify === 'writer') uow.notify(trustNotification(history));
   if (notify === 'transaction') await notifyTrustTransition(tx, history);
   return { registry, history, duplicate: false };
 }
@@ -210,11 +201,11 @@ export async function notifyTrustTransition(sql: Queryable, history: Pick<TrustH
 
 /** The seed's persist_vm_attestation_outcome: an attestation outcome through the one writer. */
 export function persistVmAttestationOutcome(
-  tx: TransactionSql,
+  uow: UnitOfWork,
   input: Omit<TrustEventInput, 'event' | 'trigger'> & { status: AttestationStatus; observedAt: Date },
 ): Promise<TrustEventResult> {
   const { status, observedAt, ...rest } = input;
-  return applyTrustEvent(tx, { ...rest, event: { kind: 'attestation', status, observedAt }, trigger: 'attestation' });
+  return applyTrustEvent(uow, { ...rest, event: { kind: 'attestation', status, observedAt }, trigger: 'attestation' });
 }
 
 /** How a writer that owns its transaction should set `notify` for the configured TRUST_NOTIFY mode. */

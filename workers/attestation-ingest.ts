@@ -7,11 +7,10 @@ import { AppError } from '../core/errors.ts';
 import { attestationReport } from '../core/schemas/trust.ts';
 import type { attestationIngestJob } from '../queues/attestation-ingest.ts';
 import { claimNonceAndLock } from '../sql/attestation-nonces.ts';
-import type { Sql } from '../sql/db.ts';
-import { transact } from '../sql/transact.ts';
+import { transact, type Db } from '../sql/transact.ts';
 import { persistVmAttestationOutcome, writerNotifyMode } from '../sql/trust-registry.ts';
 
-export function createAttestationIngestHandler(deps: { sql: Sql; config: Config }) {
+export function createAttestationIngestHandler(deps: { db: Db; config: Config }) {
   const { config } = deps;
   return async (data: z.infer<typeof attestationIngestJob>) => {
     const parsed = attestationReport.safeParse(data.report);
@@ -19,10 +18,10 @@ export function createAttestationIngestHandler(deps: { sql: Sql; config: Config 
     const report = parsed.data;
     const digest = data.report_id;
     const observedAt = new Date(report.evidence.observed_at);
-    // transact(): the stream event is appended at commit and the doorbells (SSE hubs over Redis; with
+    // One unit of work: the stream event is appended at commit and the doorbells (SSE hubs over Redis; with
     // TRUST_NOTIFY=after-commit, the external NOTIFY) ring after it, coalesced across concurrent jobs.
-    const outcome = await transact(deps.sql, async (tx) => {
-      const { claim, references, registry } = await claimNonceAndLock(tx, {
+    const outcome = await transact(deps.db, async (uow) => {
+      const { claim, references, registry } = await claimNonceAndLock(uow.tx, {
         ownerId: data.owner_id,
         vmInstanceId: data.vm_instance_id,
         nonce: report.evidence.nonce,
@@ -36,7 +35,7 @@ export function createAttestationIngestHandler(deps: { sql: Sql; config: Config 
       }
       const verdict = verifyMeasurements(report.evidence.measurements, references);
       const status = worst(report.status, verdict.status);
-      const result = await persistVmAttestationOutcome(tx, {
+      const result = await persistVmAttestationOutcome(uow, {
         ownerId: data.owner_id,
         vmInstanceId: data.vm_instance_id,
         status,

@@ -5,10 +5,13 @@ import type { Config } from '../core/config.ts';
 import type { VmProvisioner } from '../executors/vm/provisioner.ts';
 import type { Queues } from '../queues/queues.ts';
 import type { Sql } from '../sql/db.ts';
+import type { Db } from '../sql/transact.ts';
 
 export interface WorkerDeps {
   config: Config;
   sql: Sql;
+  /** The pool with its after-commit publishers: every write goes through `transact(db, …)`. */
+  db: Db;
   /** Non-blocking client for publishing doorbells and small reads. */
   redis: Redis;
   queues: Queues;

@@ -11,7 +11,7 @@ import { setHandler, type HandlerMap, type HostedQueue } from './worker-host.ts'
 
 export function createHandlers(deps: WorkerDeps): HandlerMap {
   const handlers: HandlerMap = new Map();
-  setHandler(handlers, sseFanoutQueue, createSseFanoutHandler({ sql: deps.sql, publisher: deps.redis, prefix: deps.queues.prefix }));
+  setHandler(handlers, sseFanoutQueue, createSseFanoutHandler({ publisher: deps.redis, prefix: deps.queues.prefix }));
   registerTrustHandlers(handlers, deps);
   registerRemediationHandlers(handlers, deps);
   if (deps.provisioner) setHandler(handlers, vmLaunchQueue, createVmLaunchHandler({ ...deps, provisioner: deps.provisioner }));

@@ -18,13 +18,14 @@ import { appendRunLogs } from '../sql/remediation-logs.ts';
 import { scheduleDeadline } from '../sql/remediation-run-actions.ts';
 import { syncRegistry } from '../sql/remediation-registry.ts';
 import { lockRun, patchRun, type RunRow } from '../sql/remediation-runs.ts';
-import { transact } from '../sql/transact.ts';
+import { transact, type Db } from '../sql/transact.ts';
 import type { CancelBus } from './remediation-cancel-bus.ts';
 import { createLogBatcher } from './remediation-log-batcher.ts';
 import { DISPATCHER, recordOutcome } from './remediation-outcome.ts';
 
 export interface DispatchDeps {
   sql: Sql;
+  db: Db;
   logger: Logger;
   executors: ExecutorSet;
   cancelBus: CancelBus;
@@ -44,7 +45,8 @@ interface Claimed {
 type Claim = { claimed: Claimed } | { skipped: string };
 
 async function claim(deps: DispatchDeps, data: z.infer<typeof remediationExecuteJob>, jobId: string): Promise<Claim> {
-  return transact(deps.sql, async (tx) => {
+  return transact(deps.db, async (uow) => {
+    const { tx } = uow;
     const run = await lockRun(tx, data.run_id);
     if (run === undefined || run.owner_id !== data.owner_id) return { skipped: 'missing' };
     if (run.status === 'running') {
@@ -52,7 +54,7 @@ async function claim(deps: DispatchDeps, data: z.infer<typeof remediationExecute
       if (open === undefined || open.finished_at !== null || open.job_id !== jobId) return { skipped: 'running-elsewhere' };
       // This job already started this attempt and is being delivered again: its worker died mid-attempt.
       const detail = 'the worker executing this attempt stopped before recording an outcome (stalled job re-delivered)';
-      await recordOutcome(tx, run, run.attempt, failed('executor-unavailable', detail), { backoff: deps.backoff, abandoned: true });
+      await recordOutcome(uow, run, run.attempt, failed('executor-unavailable', detail), { backoff: deps.backoff, abandoned: true });
       return { skipped: 'abandoned-attempt-written-off' };
     }
     if (run.status !== 'queued' && run.status !== 'retry-scheduled') return { skipped: `status-${run.status}` };
@@ -63,9 +65,9 @@ async function claim(deps: DispatchDeps, data: z.infer<typeof remediationExecute
     await openAttempt(tx, run.id, data.attempt, jobId);
     const started = await patchRun(tx, run.id, { status: 'running', attempt: data.attempt, started_at: run.started_at ?? new Date() });
     if (started === undefined) return { skipped: 'missing' };
-    await scheduleDeadline(tx, started, 'attempt-watchdog', playbook.timeout_seconds * 1000 + deps.watchdogGraceMs, data.attempt);
-    await emitRunStatus(tx, started, 'run.running', { attempt: data.attempt });
-    await syncRegistry(tx, started, DISPATCHER);
+    await scheduleDeadline(uow, started, 'attempt-watchdog', playbook.timeout_seconds * 1000 + deps.watchdogGraceMs, data.attempt);
+    await emitRunStatus(uow, started, 'run.running', { attempt: data.attempt });
+    await syncRegistry(uow, started, DISPATCHER);
     return { claimed: { run: started, attempt: data.attempt, playbook } };
   });
 }
@@ -84,9 +86,9 @@ async function execute(deps: DispatchDeps, claimed: Claimed, jobSignal: AbortSig
   }, deps.cancelPollMs);
   const batcher = createLogBatcher(
     (lines) =>
-      transact(deps.sql, async (tx) => {
-        const stored = await appendRunLogs(tx, run.id, attempt, lines);
-        await emitRunLogs(tx, run, attempt, stored);
+      transact(deps.db, async (uow) => {
+        const stored = await appendRunLogs(uow.tx, run.id, attempt, lines);
+        emitRunLogs(uow, run, attempt, stored);
       }),
     { maxLines: 500, intervalMs: 100 },
   );
@@ -122,15 +124,15 @@ export function createRemediationExecuteHandler(deps: DispatchDeps) {
     if ('skipped' in outcome) return { run_id: data.run_id, skipped: outcome.skipped };
     const { run, attempt } = outcome.claimed;
     const result = await execute(deps, outcome.claimed, signal);
-    const recorded = await transact(deps.sql, async (tx) => {
-      const current = await lockRun(tx, run.id);
+    const recorded = await transact(deps.db, async (uow) => {
+      const current = await lockRun(uow.tx, run.id);
       if (current === undefined || current.status !== 'running' || current.attempt !== attempt) return undefined;
       // Stopped without anyone asking (worker shutdown, lost job lock): not a cancellation, an interrupted attempt.
       if (result.status === 'cancelled' && current.cancellation_requested_at === null) {
         const interrupted = failed('executor-unavailable', 'the attempt was interrupted by its worker (shutdown or lost job lock)');
-        return recordOutcome(tx, current, attempt, interrupted, { backoff: deps.backoff, abandoned: true });
+        return recordOutcome(uow, current, attempt, interrupted, { backoff: deps.backoff, abandoned: true });
       }
-      return recordOutcome(tx, current, attempt, result, { backoff: deps.backoff });
+      return recordOutcome(uow, current, attempt, result, { backoff: deps.backoff });
     });
     return { run_id: run.id, attempt, result: result.status, failure_reason: result.failureReason, status: recorded?.status ?? 'already-recorded' };
   };

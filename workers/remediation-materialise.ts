@@ -4,10 +4,9 @@
 import type { z } from 'zod';
 import { selectPlaybook } from '../core/playbook-selection.ts';
 import type { remediationMaterialiseJob } from '../queues/remediation-materialise.ts';
-import type { Sql } from '../sql/db.ts';
 import { listQuarantinePlaybooks } from '../sql/remediation-playbooks.ts';
 import { createRun } from '../sql/remediation-run-actions.ts';
-import { transact } from '../sql/transact.ts';
+import { transact, type Db } from '../sql/transact.ts';
 import { findVmInstance } from '../sql/vm-instances.ts';
 
 interface QuarantineRow {
@@ -25,9 +24,10 @@ interface QuarantineRow {
 
 export const QUARANTINE_REQUESTER = 'trust-fabric';
 
-export function createRemediationMaterialiseHandler(deps: { sql: Sql; approvalTtlSeconds: number }) {
+export function createRemediationMaterialiseHandler(deps: { db: Db; approvalTtlSeconds: number }) {
   return async (data: z.infer<typeof remediationMaterialiseJob>) =>
-    transact(deps.sql, async (tx) => {
+    transact(deps.db, async (uow) => {
+      const { tx } = uow;
       const [history] = await tx<QuarantineRow[]>`
         SELECT h.id, h.lifecycle_state, h.previous_lifecycle_state, h.trigger, h.actor, h.verifier, h.evidence_digest,
                h.report_reference, h.reason, r.lifecycle_state AS current_state
@@ -51,7 +51,7 @@ export function createRemediationMaterialiseHandler(deps: { sql: Sql; approvalTt
         reason: history.reason,
       };
       const run = await createRun(
-        tx,
+        uow,
         {
           ownerId: data.owner_id,
           vmInstanceId: data.vm_instance_id,

@@ -3,7 +3,6 @@
 import { classifyFailure, decideRetry, type BackoffPolicy } from '../core/failure-taxonomy.ts';
 import { isTerminal } from '../core/remediation-status.ts';
 import type { ExecutionResult } from '../executors/remediation/types.ts';
-import type { TransactionSql } from '../sql/db.ts';
 import { insertArtifact } from '../sql/remediation-artifacts.ts';
 import { closeAttempt, listAttempts, type AttemptRow } from '../sql/remediation-attempts.ts';
 import { emitRunStatus } from '../sql/remediation-events.ts';
@@ -11,17 +10,19 @@ import { readAttemptLog } from '../sql/remediation-logs.ts';
 import { scheduleDispatch } from '../sql/remediation-run-actions.ts';
 import { syncRegistry } from '../sql/remediation-registry.ts';
 import { patchRun, type RunRow } from '../sql/remediation-runs.ts';
+import type { UnitOfWork } from '../sql/unit-of-work.ts';
 
 export const DISPATCHER = 'remediation-dispatcher';
 
 /** `run` must be locked by the caller and still on `attempt`. Answers the updated run, or undefined if already recorded. */
 export async function recordOutcome(
-  tx: TransactionSql,
+  uow: UnitOfWork,
   run: RunRow,
   attempt: number,
   result: ExecutionResult,
   options: { backoff: BackoffPolicy; abandoned?: boolean },
 ): Promise<RunRow | undefined> {
+  const { tx } = uow;
   const reason = result.failureReason;
   const klass = reason === null ? null : classifyFailure(reason);
   let decision = reason === null ? undefined : decideRetry({ reason, attempt, retryLimit: run.retry_limit, backoff: options.backoff });
@@ -50,7 +51,7 @@ export async function recordOutcome(
     updated = await patchRun(tx, run.id, { status: 'succeeded', completed_at: now, failure_reason: null, failure_class: null });
   } else if (decision.retry) {
     updated = await patchRun(tx, run.id, { status: 'retry-scheduled', failure_reason: reason, failure_class: klass });
-    await scheduleDispatch(tx, run, decision.nextAttempt, decision.delayMs);
+    await scheduleDispatch(uow, run, decision.nextAttempt, decision.delayMs);
   } else {
     const cancelled = decision.outcome === 'cancelled';
     updated = await patchRun(tx, run.id, { status: decision.outcome, completed_at: now, failure_reason: cancelled ? 'cancelled' : reason, failure_class: cancelled ? 'cancelled' : klass });
@@ -61,13 +62,13 @@ export async function recordOutcome(
     const summary = { run_id: run.id, status: updated.status, failure_reason: updated.failure_reason, failure_class: updated.failure_class, retry_ledger: ledger };
     await insertArtifact(tx, { runId: run.id, ownerId: run.owner_id, attempt: 0, type: 'evidence', name: 'run-summary.json', contentType: 'application/json', content: JSON.stringify(summary), metadata: { status: updated.status } });
   }
-  await emitRunStatus(tx, updated, `run.${updated.status}`, {
+  await emitRunStatus(uow, updated, `run.${updated.status}`, {
     attempt,
     attempt_status: attemptStatus,
     exit_code: result.exitCode,
     detail: result.detail,
     ...(decision?.retry ? { retry_in_ms: decision.delayMs } : {}),
   });
-  await syncRegistry(tx, updated, DISPATCHER);
+  await syncRegistry(uow, updated, DISPATCHER);
   return updated;
 }

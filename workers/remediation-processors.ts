@@ -25,6 +25,7 @@ export function registerRemediationHandlers(handlers: HandlerMap, deps: WorkerDe
   });
   const dispatch = createRemediationExecuteHandler({
     sql: deps.sql,
+    db: deps.db,
     logger: deps.logger,
     executors,
     cancelBus: createCancelBus({ redis: deps.redis, prefix: deps.queues.prefix, logger: deps.logger }),
@@ -35,6 +36,6 @@ export function registerRemediationHandlers(handlers: HandlerMap, deps: WorkerDe
     cancelPollMs: 1_000,
   });
   setHandler(handlers, remediationExecuteQueue, dispatch);
-  setHandler(handlers, remediationDeadlineQueue, createRemediationDeadlineHandler({ sql: deps.sql, backoff }));
-  setHandler(handlers, remediationMaterialiseQueue, createRemediationMaterialiseHandler({ sql: deps.sql, approvalTtlSeconds: config.REMEDIATION_APPROVAL_TTL_SECONDS }));
+  setHandler(handlers, remediationDeadlineQueue, createRemediationDeadlineHandler({ db: deps.db, backoff }));
+  setHandler(handlers, remediationMaterialiseQueue, createRemediationMaterialiseHandler({ db: deps.db, approvalTtlSeconds: config.REMEDIATION_APPROVAL_TTL_SECONDS }));
 }

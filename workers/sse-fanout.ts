@@ -1,25 +1,23 @@
-// sse-fanout processor: append the event to the stream log, then ring every API node's doorbell over Redis.
-import type { Job } from 'bullmq';
+// sse-fanout processor: ring every API node's stream hub over Redis with the doorbells the job carries. The hubs
+// read the events themselves from the log (sql/stream-events.ts), from their own cursor, so a repeat is harmless.
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
-import type { sseFanoutJob } from '../queues/sse-fanout.ts';
-import type { Sql } from '../sql/db.ts';
-import { appendStreamEvent } from '../sql/stream-events.ts';
+import type { sseFanoutJob, StreamDoorbell } from '../queues/sse-fanout.ts';
+
+export type { StreamDoorbell } from '../queues/sse-fanout.ts';
 
 export const streamChannel = (prefix: string) => `${prefix}:stream-events`;
 
-export interface StreamDoorbell {
-  topic: string;
-  owner_id: string;
-  id: number;
+/** One PUBLISH per doorbell, pipelined (the after-commit fast path and the job share it). */
+export async function publishDoorbells(publisher: Redis, prefix: string, doorbells: StreamDoorbell[]): Promise<void> {
+  const pipeline = publisher.pipeline();
+  for (const doorbell of doorbells) pipeline.publish(streamChannel(prefix), JSON.stringify(doorbell));
+  await pipeline.exec();
 }
 
-export function createSseFanoutHandler(deps: { sql: Sql; publisher: Redis; prefix: string }) {
-  return async (data: z.infer<typeof sseFanoutJob>, job: Job) => {
-    const row = await appendStreamEvent(deps.sql, data, `job:${job.id ?? job.name}`);
-    // A re-run (row already present) still rings: the first run may have died before publishing.
-    const doorbell: StreamDoorbell = { topic: data.topic, owner_id: data.owner_id, id: row?.id ?? 0 };
-    await deps.publisher.publish(streamChannel(deps.prefix), JSON.stringify(doorbell));
-    return { event_id: row?.id ?? null };
+export function createSseFanoutHandler(deps: { publisher: Redis; prefix: string }) {
+  return async (data: z.infer<typeof sseFanoutJob>) => {
+    await publishDoorbells(deps.publisher, deps.prefix, data.doorbells);
+    return { rung: data.doorbells.length };
   };
 }

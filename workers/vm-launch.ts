@@ -9,12 +9,10 @@ import type { Config } from '../core/config.ts';
 import { isAppError } from '../core/errors.ts';
 import { evaluatePlacement } from '../core/placement-gate.ts';
 import type { VmProvisioner } from '../executors/vm/provisioner.ts';
-import { sseFanoutQueue } from '../queues/sse-fanout.ts';
 import type { vmLaunchJob } from '../queues/vm-launch.ts';
-import type { Queryable, Sql } from '../sql/db.ts';
-import { writeOutbox } from '../sql/outbox.ts';
+import type { Sql } from '../sql/db.ts';
 import { findServer, setServerPlacement } from '../sql/servers.ts';
-import { transact } from '../sql/transact.ts';
+import { transact, type Db, type UnitOfWork } from '../sql/transact.ts';
 import { findLatestInstanceWithTrust, setInstanceStatus } from '../sql/vm-launch-records.ts';
 import { findCurrentVmInstance, insertVmInstance } from '../sql/vm-instances.ts';
 
@@ -22,6 +20,7 @@ type VmLaunchJob = z.infer<typeof vmLaunchJob>;
 
 export interface VmLaunchDeps {
   sql: Sql;
+  db: Db;
   config: Config;
   provisioner: VmProvisioner;
   logger: Logger;
@@ -31,8 +30,8 @@ export function domainNameFor(serverId: number, requestId: string): string {
   return `mcp-${serverId}-${createHash('sha256').update(requestId).digest('hex').slice(0, 10)}`;
 }
 
-async function emit(tx: Queryable, data: VmLaunchJob, event: string, payload: Record<string, unknown>): Promise<void> {
-  await writeOutbox(tx, sseFanoutQueue, { topic: 'lifecycle', owner_id: data.owner_id, subject_id: String(data.server_id), event, payload: { server_id: data.server_id, ...payload } });
+function emit(uow: UnitOfWork, data: VmLaunchJob, event: string, payload: Record<string, unknown>): void {
+  uow.emit({ topic: 'lifecycle', owner_id: data.owner_id, subject_id: String(data.server_id), event, payload: { server_id: data.server_id, ...payload } });
 }
 
 async function launch(deps: VmLaunchDeps, data: VmLaunchJob, job: Job, signal: AbortSignal | undefined) {
@@ -46,9 +45,10 @@ async function launch(deps: VmLaunchDeps, data: VmLaunchJob, job: Job, signal: A
   // The gate comes first: a quarantined VM that is still running must not be "confirmed" by a launch request.
   const decision = evaluatePlacement(latest?.trust, new Date());
   if (!decision.allow) {
-    await transact(sql, async (tx) => {
+    await transact(deps.db, async (uow) => {
+      const { tx } = uow;
       await setServerPlacement(tx, data.owner_id, server.id, decision.status, decision.notes);
-      await emit(tx, data, 'vm.launch-blocked', { status: decision.status, gate: decision.gate, reason: decision.reason, notes: decision.notes });
+      emit(uow, data, 'vm.launch-blocked', { status: decision.status, gate: decision.gate, reason: decision.reason, notes: decision.notes });
     });
     return { outcome: 'blocked', status: decision.status, gate: decision.gate };
   }
@@ -69,7 +69,8 @@ async function launch(deps: VmLaunchDeps, data: VmLaunchJob, job: Job, signal: A
   };
   const instance =
     (mine && latest.instance.terminated_at === null ? latest.instance : undefined) ??
-    (await transact(sql, async (tx) => {
+    (await transact(deps.db, async (uow) => {
+      const { tx } = uow;
       // Serialise launches of one server: a concurrent launch that already registered an instance wins.
       await tx`SELECT id FROM servers WHERE id = ${server.id} FOR UPDATE`;
       if ((await findCurrentVmInstance(tx, data.owner_id, server.id)) !== undefined) return undefined;
@@ -93,13 +94,14 @@ async function launch(deps: VmLaunchDeps, data: VmLaunchJob, job: Job, signal: A
 
   try {
     const result = await provisioner.launch({ domainName, serverId: server.id, ownerId: data.owner_id, image: server.image, memoryMib: sizing.memoryMib, vcpuCount: sizing.vcpuCount, tier: sizing.tier }, signal);
-    const current = await transact(sql, async (tx) => {
+    const current = await transact(deps.db, async (uow) => {
+      const { tx } = uow;
       const [row] = await tx`
         UPDATE runtime_vm_instances SET console_log_path = ${result.consoleLogPath} WHERE id = ${instance.id} AND terminated_at IS NULL RETURNING id`;
       if (row === undefined) return false;
       await setInstanceStatus(tx, instance.id, 'running', { metadata: { launched_state: result.state } });
       await setServerPlacement(tx, data.owner_id, server.id, 'running', decision.notes);
-      await emit(tx, data, 'vm.launched', { domain_name: domainName, driver: provisioner.driver, vm_instance_id: instance.id });
+      emit(uow, data, 'vm.launched', { domain_name: domainName, driver: provisioner.driver, vm_instance_id: instance.id });
       return true;
     });
     if (!current) {
@@ -112,10 +114,11 @@ async function launch(deps: VmLaunchDeps, data: VmLaunchJob, job: Job, signal: A
     const willRetry = (!isAppError(error) || error.retryable) && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
     if (!willRetry) {
       const code = isAppError(error) ? error.code : 'internal';
-      await transact(sql, async (tx) => {
+      await transact(deps.db, async (uow) => {
+        const { tx } = uow;
         await setInstanceStatus(tx, instance.id, 'launch-failed', { terminate: true, metadata: { error_code: code } });
         await setServerPlacement(tx, data.owner_id, server.id, 'launch-failed', [...decision.notes, `vm:launch-error=${code}`]);
-        await emit(tx, data, 'vm.launch-failed', { domain_name: domainName, code });
+        emit(uow, data, 'vm.launch-failed', { domain_name: domainName, code });
       });
     }
     throw error;
@@ -133,10 +136,11 @@ async function stop(deps: VmLaunchDeps, data: VmLaunchJob, signal: AbortSignal |
   }
   const { instance } = latest;
   const result = await provisioner.stop(instance.domain_name, signal);
-  await transact(sql, async (tx) => {
+  await transact(deps.db, async (uow) => {
+    const { tx } = uow;
     await setInstanceStatus(tx, instance.id, 'stopped', { terminate: true, metadata: { stop_forced: result.forced } });
     await setServerPlacement(tx, data.owner_id, server.id, 'stopped', server.placement_notes);
-    await emit(tx, data, 'vm.stopped', { domain_name: instance.domain_name, forced: result.forced, existed: result.existed });
+    emit(uow, data, 'vm.stopped', { domain_name: instance.domain_name, forced: result.forced, existed: result.existed });
   });
   return { outcome: 'stopped', domain_name: instance.domain_name, forced: result.forced };
 }

@@ -17,7 +17,7 @@ import { approveRoles, defineRoute, readRoles, writeRoles, type RouteSpec } from
 const tag = 'remediation';
 const base = '/api/trust/remediation/runs';
 
-export function remediationRunRoutes({ sql, redis, config }: AppDeps): RouteSpec[] {
+export function remediationRunRoutes({ sql, db, redis, config }: AppDeps): RouteSpec[] {
   const withLedger = async (owner: string, id: number) => ({ ...(await getRun(sql, owner, id)), retry_ledger: await listAttempts(sql, owner, id) });
   return [
     defineRoute({
@@ -48,8 +48,8 @@ export function remediationRunRoutes({ sql, redis, config }: AppDeps): RouteSpec
         }
         const instance = await findVmInstance(sql, auth.owner, body.vm_instance_id);
         if (instance === undefined) throw new AppError('vm-instance-not-found', `VM instance ${body.vm_instance_id} does not exist`);
-        const created = await transact(sql, (tx) =>
-          createRun(tx, {
+        const created = await transact(db, (uow) =>
+          createRun(uow, {
             ownerId: auth.owner,
             vmInstanceId: instance.id,
             playbook,
@@ -83,7 +83,7 @@ export function remediationRunRoutes({ sql, redis, config }: AppDeps): RouteSpec
       body: approvalBody,
       responses: { 200: { description: 'The decided run', schema: run } },
       async handler(_ctx, { params, body, auth }) {
-        const outcome = await transact(sql, (tx) => decideApproval(tx, auth, params.id, body));
+        const outcome = await transact(db, (uow) => decideApproval(uow, auth, params.id, body));
         if ('expired' in outcome) throw new AppError('approval-expired', `the approval window of run ${params.id} has passed`, { extras: { current_version: outcome.expired.version } });
         return { status: 200, body: await withLedger(auth.owner, params.id) };
       },
@@ -98,7 +98,7 @@ export function remediationRunRoutes({ sql, redis, config }: AppDeps): RouteSpec
       body: cancelBody,
       responses: { 200: { description: 'Cancelled', schema: run }, 202: { description: 'Cancellation requested', schema: run } },
       async handler(_ctx, { params, body, auth }) {
-        const { signalWorker } = await transact(sql, (tx) => requestCancel(tx, auth, params.id, body));
+        const { signalWorker } = await transact(db, (uow) => requestCancel(uow, auth, params.id, body));
         if (signalWorker) await publishCancel(redis, config.QUEUE_PREFIX, params.id);
         return { status: signalWorker ? 202 : 200, body: await withLedger(auth.owner, params.id) };
       },

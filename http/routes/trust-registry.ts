@@ -38,7 +38,7 @@ export function matchesRegistryFilter(filter: RegistryFilter, payload: Record<st
   return true;
 }
 
-export function trustRegistryRoutes({ sql, config, hub }: AppDeps): RouteSpec[] {
+export function trustRegistryRoutes({ sql, db, config, hub }: AppDeps): RouteSpec[] {
   const streamSettings = { hub, ...sseOptions(config) };
   return [
     // Declared before `/:vm_instance_id` so that "stream" is never read as an id.
@@ -111,8 +111,8 @@ export function trustRegistryRoutes({ sql, config, hub }: AppDeps): RouteSpec[] 
       body: transitionBody,
       responses: { 200: { description: 'The new snapshot and its history row', schema: transitionResult } },
       async handler(_ctx, { params, body, auth }) {
-        const result = await transact(sql, (tx) =>
-          applyTrustEvent(tx, {
+        const result = await transact(db, (uow) =>
+          applyTrustEvent(uow, {
             ownerId: auth.owner,
             vmInstanceId: params.vm_instance_id,
             expectedVersion: body.version,

@@ -16,7 +16,7 @@ import { defineRoute, readRoles, tenantAdminRoles, writeRoles, type RouteSpec } 
 
 const tag = 'trust';
 
-export function trustServerRoutes({ sql, config }: AppDeps): RouteSpec[] {
+export function trustServerRoutes({ sql, db, config }: AppDeps): RouteSpec[] {
   return [
     defineRoute({
       method: 'post',
@@ -29,7 +29,7 @@ export function trustServerRoutes({ sql, config }: AppDeps): RouteSpec[] {
       responses: { 201: { description: 'Registered', schema: z.object({ instance: vmInstance, registry: registryEntry }) } },
       async handler(_ctx, { params, body, auth }) {
         try {
-          const result = await transact(sql, async (tx) => {
+          const result = await transact(db, async ({ tx }) => {
             const instance = await insertVmInstance(tx, {
               ownerId: auth.owner,
               serverId: params.id,

@@ -7,7 +7,6 @@ import { consoleLines, consoleQuery, vmActionAccepted, vmActionBody, vmView } fr
 import { tailConsole } from '../../executors/vm/console-log.ts';
 import { createHttpProvisioner } from '../../executors/vm/http-provisioner.ts';
 import { vmLaunchQueue } from '../../queues/vm-launch.ts';
-import { writeOutbox } from '../../sql/outbox.ts';
 import { getServer } from '../../sql/servers.ts';
 import { transact } from '../../sql/transact.ts';
 import { findLatestInstanceWithTrust, markVmActionRequested } from '../../sql/vm-launch-records.ts';
@@ -18,7 +17,7 @@ import { serveConsoleStream } from '../vm-console-stream.ts';
 
 const tag = 'vm';
 
-export function vmRoutes({ sql, config }: AppDeps): RouteSpec[] {
+export function vmRoutes({ sql, db, config }: AppDeps): RouteSpec[] {
   const httpConsole = config.VM_PROVISIONER_DRIVER === 'http' ? createHttpProvisioner(config) : undefined;
 
   const action = (name: 'launch' | 'stop') =>
@@ -33,11 +32,11 @@ export function vmRoutes({ sql, config }: AppDeps): RouteSpec[] {
       responses: { 202: { description: 'Accepted', schema: vmActionAccepted } },
       async handler(ctx, { params, body, auth }) {
         const requestId = String(ctx.state.requestId);
-        const { server, jobId } = await transact(sql, async (tx) => {
-          const row = await markVmActionRequested(tx, auth.owner, params.id, name === 'launch' ? 'launch-requested' : 'stopping', body.version);
+        const { server, jobId } = await transact(db, async (uow) => {
+          const row = await markVmActionRequested(uow.tx, auth.owner, params.id, name === 'launch' ? 'launch-requested' : 'stopping', body.version);
           // Built from our own ids only (each accepted request bumps the version), never from the caller's request id.
           const id = `vm-${name}-${row.id}-v${row.version}`;
-          await writeOutbox(tx, vmLaunchQueue, { server_id: row.id, owner_id: auth.owner, action: name, requested_by: auth.sub, request_id: requestId }, { jobId: id });
+          await uow.enqueue(vmLaunchQueue, { server_id: row.id, owner_id: auth.owner, action: name, requested_by: auth.sub, request_id: requestId }, { jobId: id });
           return { server: row, jobId: id };
         });
         return { status: 202, body: { server_id: server.id, action: name, status: server.status, job_id: jobId, version: server.version } };

@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => platform.close());
 
 const operator = (vm: number, target: 'quarantined' | 'remediating') =>
-  platform.db.sql.begin((tx) => applyTrustEvent(tx, { ownerId: 'acme', vmInstanceId: vm, event: { kind: 'operator', target }, actor: 'test', provenance: { reason: 'drill', report_reference: 'rpt-1' } }));
+  platform.db.transact((uow) => applyTrustEvent(uow, { ownerId: 'acme', vmInstanceId: vm, event: { kind: 'operator', target }, actor: 'test', provenance: { reason: 'drill', report_reference: 'rpt-1' } }));
 const materialise = (vm: number, historyId: number, jobId: string) =>
   platform.clients.queues.enqueue(remediationMaterialiseQueue, { history_id: historyId, vm_instance_id: vm, owner_id: 'acme' }, jobId);
 const runsOf = (vm: number) => platform.db.sql`SELECT id, playbook_id, trigger, requested_by, status, approval_state, metadata FROM runtime_vm_remediation_runs WHERE vm_instance_id = ${vm} ORDER BY id`;

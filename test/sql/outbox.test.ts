@@ -4,8 +4,8 @@ import { createQueues, type Queues } from '../../queues/queues.ts';
 import { createRedis } from '../../queues/redis.ts';
 import { scoreRecomputeQueue } from '../../queues/score-recompute.ts';
 import { createSql } from '../../sql/db.ts';
-import { claimOutboxBatch, outboxJobId, writeOutbox } from '../../sql/outbox.ts';
-import { setOutboxPublisher, transact } from '../../sql/transact.ts';
+import { claimOutboxBatch, outboxJobId } from '../../sql/outbox.ts';
+import { createDb, transact } from '../../sql/transact.ts';
 import { createOutboxRelay, publishOutboxRows } from '../../workers/outbox-relay.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { REDIS_URL } from '../support/env.ts';
@@ -35,8 +35,8 @@ const jobsFor = async (serverId: number) =>
 describe('outbox', () => {
   it('yields no job when the transaction rolls back', async () => {
     await expect(
-      db.sql.begin(async (tx) => {
-        await writeOutbox(tx, scoreRecomputeQueue, jobData(1));
+      db.transact(async (uow) => {
+        await uow.enqueue(scoreRecomputeQueue, jobData(1));
         throw new Error('business rule failed');
       }),
     ).rejects.toThrow('business rule failed');
@@ -47,7 +47,7 @@ describe('outbox', () => {
   });
 
   it('yields exactly one job for a committed row even when two relays run at once', async () => {
-    const id = await transact(db.sql, (tx) => writeOutbox(tx, scoreRecomputeQueue, jobData(2)));
+    const id = await db.transact((uow) => uow.enqueue(scoreRecomputeQueue, jobData(2)));
     const [a, b] = [relay(), relay()];
     const moved = await Promise.all([a.drain(), b.drain(), a.drain()]);
     expect(moved.reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(1);
@@ -56,7 +56,7 @@ describe('outbox', () => {
   });
 
   it('yields exactly one job when a relay dies between enqueue and marking', async () => {
-    await transact(db.sql, (tx) => writeOutbox(tx, scoreRecomputeQueue, jobData(3)));
+    await db.transact((uow) => uow.enqueue(scoreRecomputeQueue, jobData(3)));
     // A relay that enqueues and then dies: its transaction never commits, so the row stays unmarked.
     await expect(
       db.sql.begin(async (tx) => {
@@ -74,7 +74,7 @@ describe('outbox', () => {
   });
 
   it('keeps a domain job id given by the writer', async () => {
-    await transact(db.sql, (tx) => writeOutbox(tx, scoreRecomputeQueue, jobData(4), { jobId: 'score-server-4' }));
+    await db.transact((uow) => uow.enqueue(scoreRecomputeQueue, jobData(4), { jobId: 'score-server-4' }));
     await relay().drain();
     expect((await jobsFor(4)).map((job) => job.id)).toEqual(['score-server-4']);
   });
@@ -82,12 +82,12 @@ describe('outbox', () => {
   it('hands committed rows to the queues on commit, and the relay then adds no second job', async () => {
     const sql = createSql(db.url, { max: 2 });
     onTestFinished(() => sql.end());
-    setOutboxPublisher(sql, (rows) => publishOutboxRows(queues, rows));
-    const id = await transact(sql, (tx) => writeOutbox(tx, scoreRecomputeQueue, jobData(6)));
+    const fast = createDb(sql, { outbox: (rows) => publishOutboxRows(queues, rows) });
+    const id = await transact(fast, (uow) => uow.enqueue(scoreRecomputeQueue, jobData(6)));
     expect((await jobsFor(6)).map((job) => job.id)).toEqual([`outbox-${id}`]);
     await expect(
-      transact(sql, async (tx) => {
-        await writeOutbox(tx, scoreRecomputeQueue, jobData(7));
+      transact(fast, async (uow) => {
+        await uow.enqueue(scoreRecomputeQueue, jobData(7));
         throw new Error('rolled back');
       }),
     ).rejects.toThrow('rolled back');
@@ -100,7 +100,7 @@ describe('outbox', () => {
     const running = relay();
     await running.start();
     try {
-      await transact(db.sql, (tx) => writeOutbox(tx, scoreRecomputeQueue, jobData(5)));
+      await db.transact((uow) => uow.enqueue(scoreRecomputeQueue, jobData(5)));
       const queueEvents = await waitFor(() => jobsFor(5), (jobs) => jobs.length > 0, { timeoutMs: 5_000, intervalMs: 20, what: 'the job' });
       expect(queueEvents).toHaveLength(1);
     } finally {

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { createSql, type Sql } from '../../sql/db.ts';
+import { createDb, transact, type UnitOfWork } from '../../sql/transact.ts';
 import { inject } from 'vitest';
 import { databaseUrl } from './env.ts';
 
@@ -9,6 +10,8 @@ export interface TestDatabase {
   name: string;
   url: string;
   sql: Sql;
+  /** A unit of work on this database without publishers: outbox rows wait for a relay, hubs see events on their sweep. */
+  transact<T>(work: (uow: UnitOfWork) => Promise<T>): Promise<T>;
   drop(): Promise<void>;
 }
 
@@ -38,10 +41,12 @@ export async function createTestDatabase(options: { template?: string } = {}): P
   });
   const url = databaseUrl(name);
   const sql = createSql(url, { max: 10, applicationName: 'mcp-runtime-test' });
+  const db = createDb(sql);
   return {
     name,
     url,
     sql,
+    transact: (work) => transact(db, work),
     async drop() {
       await sql.end({ timeout: 1 });
       await withAdmin((admin) => admin`DROP DATABASE IF EXISTS ${admin(name)} WITH (FORCE)`);

@@ -15,9 +15,9 @@ describe('trust listener catch-up', () => {
   it('re-derives reactions from history when their outbox rows never reached the queue', async () => {
     const { vmInstanceId, serverId } = await seedInstance(platform.db.sql);
     // A transition committed while the reaction path was down: its outbox rows are gone.
-    const { history } = await platform.db.sql.begin(async (tx) => {
-      const result = await applyTrustEvent(tx, { ownerId: 'acme', vmInstanceId, event: { kind: 'operator', target: 'quarantined' }, actor: 'test' });
-      await tx`DELETE FROM outbox WHERE relayed_at IS NULL`;
+    const { history } = await platform.db.transact(async (uow) => {
+      const result = await applyTrustEvent(uow, { ownerId: 'acme', vmInstanceId, event: { kind: 'operator', target: 'quarantined' }, actor: 'test' });
+      await uow.tx`DELETE FROM outbox WHERE relayed_at IS NULL`;
       return result;
     });
     expect(await catchUpTrustReactions(platform.clients, { graceSeconds: 0 })).toBeGreaterThanOrEqual(1);

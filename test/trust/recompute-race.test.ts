@@ -14,7 +14,7 @@ beforeAll(async () => {
 afterAll(() => db.drop());
 
 const move = (vmInstanceId: number, target: 'quarantined' | 'remediating') =>
-  db.sql.begin((tx) => applyTrustEvent(tx, { ownerId: 'acme', vmInstanceId, event: { kind: 'operator', target }, actor: 't' }));
+  db.transact((uow) => applyTrustEvent(uow, { ownerId: 'acme', vmInstanceId, event: { kind: 'operator', target }, actor: 't' }));
 
 describe('score recompute', () => {
   it('never lets a job that read an older posture overwrite the score of a newer one', async () => {

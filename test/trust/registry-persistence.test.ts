@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../core/errors.ts';
 import type { TrustEvent } from '../../core/lifecycle.ts';
 import { attestationStatus, lifecycleState, remediationState } from '../../core/trust-states.ts';
-import { transact } from '../../sql/transact.ts';
 import { applyTrustEvent, getTrustRegistry } from '../../sql/trust-registry.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { seedInstance } from './fixtures.ts';
@@ -16,8 +15,8 @@ afterAll(() => db.drop());
 
 const attest = (status: 'trusted' | 'untrusted' | 'unknown'): TrustEvent => ({ kind: 'attestation', status, observedAt: new Date() });
 const apply = (vmInstanceId: number, event: TrustEvent, extra: { expectedVersion?: number; ownerId?: string; digest?: string } = {}) =>
-  db.sql.begin((tx) =>
-    applyTrustEvent(tx, {
+  db.transact((uow) =>
+    applyTrustEvent(uow, {
       ownerId: extra.ownerId ?? 'acme',
       vmInstanceId,
       event,
@@ -29,15 +28,17 @@ const apply = (vmInstanceId: number, event: TrustEvent, extra: { expectedVersion
 const codeOf = (promise: Promise<unknown>) => promise.then(() => 'ok', (error: unknown) => (isAppError(error) ? error.code : String(error)));
 
 describe('applyTrustEvent', () => {
-  it('advances the lifecycle, appends history with provenance, updates lineage and writes both outbox jobs', async () => {
+  it('advances the lifecycle, appends history with provenance, updates lineage, its reaction job and its stream event', async () => {
     const { vmInstanceId, serverId } = await seedInstance(db.sql);
     const { registry, history } = await apply(vmInstanceId, attest('untrusted'), { expectedVersion: 1, digest: 'd1' });
     expect(registry).toMatchObject({ lifecycle_state: 'quarantined', attestation_status: 'untrusted', version: 2 });
     expect(history).toMatchObject({ registry_version: 2, previous_lifecycle_state: 'pending', trigger: 'attestation', event: 'attestation:untrusted', verifier: 'test', evidence_digest: 'd1' });
     const [lineage] = await db.sql`SELECT last_attestation_status, vm_instance_id FROM evaluation_certifications WHERE server_id = ${serverId}`;
     expect(lineage).toEqual({ last_attestation_status: 'untrusted', vm_instance_id: vmInstanceId });
-    const outbox = await db.sql`SELECT queue, job_options->>'jobId' AS job_id FROM outbox WHERE payload->>'history_id' = ${String(history.id)} OR payload->'payload'->>'history_id' = ${String(history.id)} ORDER BY id`;
-    expect(outbox).toEqual([{ queue: 'trust-transition', job_id: `trust-transition-${history.id}` }, { queue: 'sse-fanout', job_id: null }]);
+    const outbox = await db.sql`SELECT queue, job_options->>'jobId' AS job_id FROM outbox WHERE payload->>'history_id' = ${String(history.id)} ORDER BY id`;
+    expect(outbox).toEqual([{ queue: 'trust-transition', job_id: `trust-transition-${history.id}` }]);
+    const events = await db.sql`SELECT topic, event FROM stream_events WHERE dedupe_key = ${`trust-history-${history.id}`}`;
+    expect(events).toEqual([{ topic: 'trust-registry', event: 'trust.transition' }]);
   });
 
   it('refuses a stale version with the current one, an illegal event with 422, another owner with not-found', async () => {
@@ -50,7 +51,7 @@ describe('applyTrustEvent', () => {
 
   it('writes no reaction job for a repeat outcome whose writer rings the doorbell itself', async () => {
     const { vmInstanceId } = await seedInstance(db.sql);
-    const trusted = () => transact(db.sql, (tx) => applyTrustEvent(tx, { ownerId: 'acme', vmInstanceId, event: attest('trusted'), actor: 't', notify: 'writer' }));
+    const trusted = () => db.transact((uow) => applyTrustEvent(uow, { ownerId: 'acme', vmInstanceId, event: attest('trusted'), actor: 't', notify: 'writer' }));
     const first = await trusted();
     const repeat = await trusted();
     const jobs = await db.sql`SELECT payload->>'history_id' AS id, payload->>'recompute' AS recompute FROM outbox WHERE queue = 'trust-transition' AND payload->>'vm_instance_id' = ${String(vmInstanceId)}`;

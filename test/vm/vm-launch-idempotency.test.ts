@@ -24,6 +24,7 @@ beforeAll(async () => {
   );
   run = createVmLaunchHandler({
     sql: platform.db.sql,
+    db: platform.clients.db,
     config: { ...platform.config, ...config },
     provisioner,
     logger: pino({ level: 'silent' }),

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQueues, type Queues } from '../../queues/queues.ts';
 import { createRedis } from '../../queues/redis.ts';
 import { sseFanoutQueue } from '../../queues/sse-fanout.ts';
+import { streamChannel } from '../../workers/sse-fanout.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { REDIS_URL } from '../support/env.ts';
 import { uniquePrefix } from '../support/platform.ts';
@@ -44,16 +45,19 @@ describe('worker process', () => {
     });
     const events = new QueueEvents(sseFanoutQueue.name, { connection: createRedis(REDIS_URL, 'subscriber'), prefix });
     await events.waitUntilReady();
-    const payload = { topic: 'trust-registry' as const, owner_id: 'acme', subject_id: '1', event: 'probe', payload: {} };
-    await queues.enqueue(sseFanoutQueue, payload, 'probe-1');
+    const subscriber = createRedis(REDIS_URL, 'subscriber');
+    const rung = new Promise<string>((resolve) => subscriber.on('message', (_channel: string, message: string) => resolve(message)));
+    await subscriber.subscribe(streamChannel(prefix));
+    const doorbell = { topic: 'trust-registry' as const, owner_id: 'acme', id: 41 };
+    await queues.enqueue(sseFanoutQueue, { doorbells: [doorbell] }, 'probe-1');
     const job = await queues.get(sseFanoutQueue).getJob('probe-1');
-    expect(await job!.waitUntilFinished(events, 10_000)).toMatchObject({ event_id: expect.any(Number) });
+    expect(await job!.waitUntilFinished(events, 10_000)).toEqual({ rung: 1 });
+    expect(JSON.parse(await rung)).toEqual(doorbell);
+    subscriber.disconnect();
     await events.close();
 
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toContain('mcp_job_duration_seconds_count{queue="sse-fanout",outcome="completed"} 1');
-    const [row] = await db.sql`SELECT event FROM stream_events`;
-    expect(row?.event).toBe('probe');
 
     child.kill('SIGTERM');
     expect((await child).exitCode).toBe(0);
