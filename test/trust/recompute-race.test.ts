@@ -30,7 +30,7 @@ describe('score recompute', () => {
     });
     let finished = false;
     const job = recompute(data).finally(() => (finished = true));
-    await until(async () => finished || (await db.sql`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`).length > 0);
+    await until(async () => finished || (await db.sql`SELECT 1 FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE d.datname = current_database() AND l.locktype = 'advisory' AND NOT l.granted`).length > 0);
     await move(vmInstanceId, 'remediating'); // the newer posture commits while the job waits
     release();
     await holding;
