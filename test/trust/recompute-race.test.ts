@@ -24,10 +24,14 @@ describe('score recompute', () => {
     const data = { server_id: serverId, owner_id: 'acme', reason: 'test' };
     // Another recompute of this server is mid-flight (holds the server's posture lock) while this job starts.
     let release: () => void = () => {};
+    let locked: () => void = () => {};
+    const holds = new Promise<void>((resolve) => (locked = resolve));
     const holding = db.sql.begin(async (tx) => {
       await tx`SELECT pg_advisory_xact_lock(hashtextextended('server-posture:' || ${serverId}::text, 0))`;
+      locked();
       await new Promise<void>((resolve) => (release = resolve));
     });
+    await holds; // the job must find the lock taken, not take it first
     let finished = false;
     const job = recompute(data).finally(() => (finished = true));
     await until(async () => finished || (await db.sql`SELECT 1 FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE d.datname = current_database() AND l.locktype = 'advisory' AND NOT l.granted`).length > 0);
