@@ -79,6 +79,8 @@ export function authorize(spec: Pick<RouteSpec, 'roles'>, principal: Principal |
   throw new AppError('forbidden', `this action needs one of the roles: ${spec.roles.join(', ')}`);
 }
 
+const bodyOf = (ctx: Context): unknown => (ctx.request as { body?: unknown }).body;
+
 /** Adapt a route spec to a Koa handler: authorize, validate, run, and validate what goes out. */
 export function toKoaHandler(spec: RouteSpec) {
   return async (ctx: Context) => {
@@ -87,7 +89,8 @@ export function toKoaHandler(spec: RouteSpec) {
     const input = {
       params: parsePart(spec.params, ctx.params, 'params'),
       query: parsePart(spec.query, ctx.query, 'query'),
-      body: parsePart(spec.body, (ctx.request as { body?: unknown }).body ?? {}, 'body'),
+      // No body at all reads as {}; a JSON `null` is a body, and not an object.
+      body: parsePart(spec.body, bodyOf(ctx) === undefined ? {} : bodyOf(ctx), 'body'),
       auth,
     };
     const result = await spec.handler(ctx, input as never);
