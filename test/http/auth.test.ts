@@ -61,6 +61,13 @@ describe('bearer tokens', () => {
     const response = await fetch(`${platform.url}/healthz`, { headers: { 'x-request-id': 'a:b:c' } });
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
+
+  it('builds a VM action job id from our own ids, never from the request id', async () => {
+    const server = await (await platform.api('/api/servers', { method: 'POST', json: { name: 'job-id', image: 'img:1' } })).json();
+    const response = await platform.api(`/api/servers/${server.id}/vm/launch`, { method: 'POST', json: {}, headers: { 'x-request-id': 'caller-chosen-id' } });
+    expect(response.status).toBe(202);
+    expect((await response.json()).job_id).toBe(`vm-launch-${server.id}-v${server.version + 1}`);
+  });
 });
 
 describe('issuer and audience', () => {
