@@ -113,6 +113,8 @@ export async function startWorkers(clients: Clients, queueNames: string[]): Prom
     prefix: config.QUEUE_PREFIX,
     queues: hosted,
     concurrency: config.WORKER_CONCURRENCY,
+    lockDurationMs: config.WORKER_LOCK_DURATION_MS,
+    stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
     logger,
     durations: clients.metrics.jobDurations,
   });

@@ -6,7 +6,7 @@ import type { ApprovalBody, CancelBody } from '../core/schemas/remediation.ts';
 import { deadlineJobId, remediationDeadlineQueue } from '../queues/remediation-deadline.ts';
 import { executeJobId, remediationExecuteQueue } from '../queues/remediation-execute.ts';
 import { emitRunStatus } from './remediation-events.ts';
-import { syncRegistry } from './remediation-registry.ts';
+import { recordRunCreated, transitionRun } from './remediation-run-status.ts';
 import { findActiveRun, insertRun, lockRun, patchRun, versionConflict, type NewRun, type RunRow } from './remediation-runs.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
 
@@ -39,8 +39,7 @@ export async function createRun(uow: UnitOfWork, input: NewRun, onActive: 'throw
   } else {
     await scheduleDispatch(uow, run, 1);
   }
-  await emitRunStatus(uow, run, 'run.created');
-  await syncRegistry(uow, run, input.requestedBy);
+  await recordRunCreated(uow, run, input.requestedBy);
   return run;
 }
 
@@ -50,15 +49,10 @@ async function lockOwned(tx: UnitOfWork['tx'], ownerId: string, id: number): Pro
   return run;
 }
 
-/** Mark a pending approval expired; true when this call expired it. */
+/** Mark a pending approval expired; answers the expired run when this call expired it. */
 export async function expireApproval(uow: UnitOfWork, run: RunRow, actor: string): Promise<RunRow | undefined> {
-  const { tx } = uow;
   if (run.approval_state !== 'pending' || run.approval_expires_at === null || run.approval_expires_at.getTime() > Date.now()) return undefined;
-  const expired = await patchRun(tx, run.id, { status: 'expired', approval_state: 'expired', completed_at: new Date() });
-  if (expired === undefined) return undefined;
-  await emitRunStatus(uow, expired, 'run.expired');
-  await syncRegistry(uow, expired, actor);
-  return expired;
+  return transitionRun(uow, run, { to: 'expired', actor, patch: { approval_state: 'expired', completed_at: new Date() } });
 }
 
 export type ApprovalOutcome = { run: RunRow } | { expired: RunRow };
@@ -72,18 +66,20 @@ export async function decideApproval(uow: UnitOfWork, actor: { owner: string; su
   const expired = await expireApproval(uow, run, actor.sub);
   if (expired) return { expired };
   const approve = body.decision === 'approve';
-  const decided = await patchRun(tx, run.id, {
-    status: approve ? 'queued' : 'denied',
-    approval_state: approve ? 'approved' : 'denied',
-    approved_by: actor.sub,
-    approved_at: new Date(),
-    approval_note: body.note ?? null,
-    ...(approve ? {} : { completed_at: new Date() }),
+  const decided = await transitionRun(uow, run, {
+    to: approve ? 'queued' : 'denied',
+    actor: actor.sub,
+    event: approve ? 'run.approved' : 'run.denied',
+    extra: { actor: actor.sub },
+    patch: {
+      approval_state: approve ? 'approved' : 'denied',
+      approved_by: actor.sub,
+      approved_at: new Date(),
+      approval_note: body.note ?? null,
+      ...(approve ? {} : { completed_at: new Date() }),
+    },
   });
-  if (decided === undefined) throw new AppError('internal', 'locked run vanished');
   if (approve) await scheduleDispatch(uow, decided, 1);
-  await emitRunStatus(uow, decided, approve ? 'run.approved' : 'run.denied', { actor: actor.sub });
-  await syncRegistry(uow, decided, actor.sub);
   return { run: decided };
 }
 
@@ -100,9 +96,11 @@ export async function requestCancel(uow: UnitOfWork, actor: { owner: string; sub
     await emitRunStatus(uow, requested, 'run.cancel-requested', { actor: actor.sub });
     return { run: requested, signalWorker: true };
   }
-  const cancelled = await patchRun(tx, run.id, { ...request, status: 'cancelled', completed_at: new Date(), failure_reason: 'cancelled', failure_class: 'cancelled' });
-  if (cancelled === undefined) throw new AppError('internal', 'locked run vanished');
-  await emitRunStatus(uow, cancelled, 'run.cancelled', { actor: actor.sub });
-  await syncRegistry(uow, cancelled, actor.sub);
+  const cancelled = await transitionRun(uow, run, {
+    to: 'cancelled',
+    actor: actor.sub,
+    extra: { actor: actor.sub },
+    patch: { ...request, completed_at: new Date(), failure_reason: 'cancelled', failure_class: 'cancelled' },
+  });
   return { run: cancelled, signalWorker: false };
 }

@@ -1,5 +1,5 @@
 // runtime_vm_remediation_runs: creation (one active run per instance is the database's job), owner-scoped reads,
-// and the status writes that the API and the dispatcher make.
+// and the non-status column writes (a status changes only through sql/remediation-run-status.ts).
 import { AppError } from '../core/errors.ts';
 import type { FailureClass, FailureReason } from '../core/failure-taxonomy.ts';
 import type { ExecutorType } from '../core/remediation-plan.ts';
@@ -39,6 +39,8 @@ export interface RunRow {
   updated_at: Date;
   log_sequence: number;
   source_history_id: number | null;
+  /** Fencing token of the run's current attempt (bumped on each claim; see sql/remediation-attempts.ts). */
+  fence: number;
 }
 
 /** A run with the playbook facts every reader wants next to it. */
@@ -115,8 +117,9 @@ export async function lockRun(sql: Queryable, id: number): Promise<RunRow | unde
   return row;
 }
 
-type RunPatch = Partial<Pick<RunRow,
-  'status' | 'approval_state' | 'approved_by' | 'approved_at' | 'approval_note' | 'attempt' | 'started_at' | 'completed_at' |
+/** Columns a writer may set; `status` is not among them: it changes only through transitionRun. */
+export type RunPatch = Partial<Pick<RunRow,
+  'approval_state' | 'approved_by' | 'approved_at' | 'approval_note' | 'attempt' | 'started_at' | 'completed_at' |
   'cancellation_requested_at' | 'cancelled_by' | 'cancellation_reason' | 'failure_reason' | 'failure_class' | 'sla_breached_at'>>;
 
 /** Apply `patch` and bump the version; `expectedVersion` guards client writes (a miss answers null). */

@@ -1,26 +1,31 @@
-// remediation-execute processor (the dispatcher): claims one attempt of an approved run, executes it with
-// cancellation wired to the API, the job and the hard timeout, batches its logs, and records the outcome.
-// A re-delivered job (its worker died mid-attempt) writes that attempt off in the ledger and lets the taxonomy retry.
+// remediation-execute processor (the dispatcher): claims one attempt of an approved run under a new fencing token,
+// executes it while holding its lease, with cancellation wired to the API, the job, the lease and the hard timeout,
+// batches its logs, and records the outcome first (a lost log write is noted, never a reason to run again).
+// A re-delivered job (its worker died mid-attempt) writes that attempt off once its lease expired, and lets the
+// taxonomy retry; while the lease is live the previous holder may still be executing, so it waits.
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { z } from 'zod';
+import { AppError, isAppError } from '../core/errors.ts';
 import type { BackoffPolicy } from '../core/failure-taxonomy.ts';
 import type { ExecutorType } from '../core/remediation-plan.ts';
 import type { ExecutorSet } from '../executors/remediation/registry.ts';
 import { failed, type ExecutionResult } from '../executors/remediation/types.ts';
 import type { remediationExecuteJob } from '../queues/remediation-execute.ts';
 import type { Sql } from '../sql/db.ts';
-import { findAttempt, idempotencyKey, openAttempt } from '../sql/remediation-attempts.ts';
-import { emitRunLogs, emitRunStatus } from '../sql/remediation-events.ts';
+import { findAttempt, idempotencyKey, leaseRemainingMs, lockForHolder, noteLogLoss, openAttempt, type AttemptLease } from '../sql/remediation-attempts.ts';
+import { emitRunLogs } from '../sql/remediation-events.ts';
 import { appendRunLogs } from '../sql/remediation-logs.ts';
 import { scheduleDeadline } from '../sql/remediation-run-actions.ts';
-import { syncRegistry } from '../sql/remediation-registry.ts';
-import { lockRun, patchRun, type RunRow } from '../sql/remediation-runs.ts';
+import { transitionRun } from '../sql/remediation-run-status.ts';
+import { lockRun, type RunRow } from '../sql/remediation-runs.ts';
 import { transact, type Db } from '../sql/transact.ts';
 import type { CancelBus } from './remediation-cancel-bus.ts';
-import { createLogBatcher } from './remediation-log-batcher.ts';
+import { keepLease, waitOutLease } from './remediation-lease.ts';
+import { createLogBatcher, type LogLoss } from './remediation-log-batcher.ts';
 import { DISPATCHER, recordOutcome } from './remediation-outcome.ts';
 
 export interface DispatchDeps {
@@ -34,15 +39,18 @@ export interface DispatchDeps {
   /** How long after an attempt's time limit the watchdog writes it off if nobody recorded an outcome. */
   watchdogGraceMs: number;
   cancelPollMs: number;
+  /** Length of an attempt's lease (REMEDIATION_LEASE_MS); renewed every third of it. */
+  leaseMs: number;
 }
 
 interface Claimed {
   run: RunRow;
   attempt: number;
+  lease: AttemptLease;
   playbook: { playbook_key: string; executor_type: ExecutorType; plan: unknown; timeout_seconds: number };
 }
 
-type Claim = { claimed: Claimed } | { skipped: string };
+type Claim = { claimed: Claimed } | { skipped: string } | { leaseLiveMs: number };
 
 async function claim(deps: DispatchDeps, data: z.infer<typeof remediationExecuteJob>, jobId: string): Promise<Claim> {
   return transact(deps.db, async (uow) => {
@@ -52,7 +60,10 @@ async function claim(deps: DispatchDeps, data: z.infer<typeof remediationExecute
     if (run.status === 'running') {
       const open = await findAttempt(tx, run.id, run.attempt);
       if (open === undefined || open.finished_at !== null || open.job_id !== jobId) return { skipped: 'running-elsewhere' };
-      // This job already started this attempt and is being delivered again: its worker died mid-attempt.
+      // This job already started this attempt and is being delivered again: its worker died or lost the job lock.
+      // Until the lease expires the holder may still be executing (it stops itself when it cannot renew).
+      const leaseLiveMs = leaseRemainingMs(open);
+      if (leaseLiveMs > 0) return { leaseLiveMs };
       const detail = 'the worker executing this attempt stopped before recording an outcome (stalled job re-delivered)';
       await recordOutcome(uow, run, run.attempt, failed('executor-unavailable', detail), { backoff: deps.backoff, abandoned: true });
       return { skipped: 'abandoned-attempt-written-off' };
@@ -62,21 +73,21 @@ async function claim(deps: DispatchDeps, data: z.infer<typeof remediationExecute
     const [playbook] = await tx<Claimed['playbook'][]>`
       SELECT playbook_key, executor_type, plan, timeout_seconds FROM runtime_vm_remediation_playbooks WHERE id = ${run.playbook_id}`;
     if (playbook === undefined) return { skipped: 'playbook-missing' };
-    await openAttempt(tx, run.id, data.attempt, jobId);
-    const started = await patchRun(tx, run.id, { status: 'running', attempt: data.attempt, started_at: run.started_at ?? new Date() });
-    if (started === undefined) return { skipped: 'missing' };
+    const lease = await openAttempt(tx, run.id, data.attempt, jobId, deps.leaseMs);
+    if (lease === undefined) return { skipped: 'attempt-exists' };
+    const started = await transitionRun(uow, run, {
+      to: 'running',
+      actor: DISPATCHER,
+      extra: { attempt: data.attempt },
+      patch: { attempt: data.attempt, started_at: run.started_at ?? new Date() },
+    });
     await scheduleDeadline(uow, started, 'attempt-watchdog', playbook.timeout_seconds * 1000 + deps.watchdogGraceMs, data.attempt);
-    await emitRunStatus(uow, started, 'run.running', { attempt: data.attempt });
-    await syncRegistry(uow, started, DISPATCHER);
-    return { claimed: { run: started, attempt: data.attempt, playbook } };
+    return { claimed: { run: started, attempt: data.attempt, lease, playbook } };
   });
 }
 
-async function execute(deps: DispatchDeps, claimed: Claimed, jobSignal: AbortSignal | undefined): Promise<ExecutionResult> {
-  const { run, attempt, playbook } = claimed;
-  const controller = new AbortController();
-  const onJobAbort = () => controller.abort(new Error('job aborted'));
-  jobSignal?.addEventListener('abort', onJobAbort, { once: true });
+async function execute(deps: DispatchDeps, claimed: Claimed, controller: AbortController): Promise<{ result: ExecutionResult; logLoss: LogLoss | undefined }> {
+  const { run, attempt, lease, playbook } = claimed;
   const release = await deps.cancelBus.watch(run.id, controller);
   // Backstop for a lost pub/sub message: the request is recorded on the row.
   const poll = setInterval(() => {
@@ -87,10 +98,19 @@ async function execute(deps: DispatchDeps, claimed: Claimed, jobSignal: AbortSig
   const batcher = createLogBatcher(
     (lines) =>
       transact(deps.db, async (uow) => {
-        const stored = await appendRunLogs(uow.tx, run.id, attempt, lines);
+        const { tx } = uow;
+        if (!(await lockForHolder(tx, lease))) throw new AppError('attempt-superseded', `attempt ${attempt} of run ${run.id} no longer holds the run`);
+        const stored = await appendRunLogs(tx, run.id, attempt, lines);
         emitRunLogs(uow, run, attempt, stored);
       }),
-    { maxLines: 500, intervalMs: 100 },
+    {
+      maxLines: 500,
+      intervalMs: 100,
+      onLoss: (error) => {
+        deps.logger.warn({ err: error, runId: run.id, attempt }, 'attempt log batch not stored');
+        if (isAppError(error) && error.code === 'attempt-superseded') controller.abort(new Error('attempt superseded'));
+      },
+    },
   );
   const workdir = path.join(deps.workdir, `run-${run.id}`, `attempt-${attempt}`);
   try {
@@ -106,34 +126,67 @@ async function execute(deps: DispatchDeps, claimed: Claimed, jobSignal: AbortSig
       variables,
       workdir,
     });
-    return result;
+    return { result, logLoss: await batcher.close() };
   } finally {
     clearInterval(poll);
     release();
-    jobSignal?.removeEventListener('abort', onJobAbort);
+    // Idempotent: flushes nothing when the try block already closed it; on a throw it settles the pending writes.
     await batcher.close();
     // A leftover directory costs disk, not correctness: say so and carry on with the outcome.
     await rm(workdir, { recursive: true, force: true }).catch((error: unknown) => deps.logger.warn({ err: error, runId: run.id, workdir }, 'attempt work directory not removed'));
   }
 }
 
+/** The holder records its attempt's outcome; a database hiccup is retried a few times before the job fails. */
+async function recordHeld(deps: DispatchDeps, claimed: Claimed, result: ExecutionResult, logLoss: LogLoss | undefined): Promise<RunRow | undefined> {
+  const { run, attempt, lease } = claimed;
+  const write = () =>
+    transact(deps.db, async (uow) => {
+      const { tx } = uow;
+      const current = await lockRun(tx, run.id);
+      if (current === undefined || current.status !== 'running' || current.attempt !== attempt || current.fence !== lease.fence) return undefined;
+      if (logLoss) await noteLogLoss(tx, run.id, attempt, logLoss.lines, logLoss.error instanceof Error ? logLoss.error.message : String(logLoss.error));
+      const options = { backoff: deps.backoff, fence: lease.fence, logLinesLost: logLoss?.lines ?? 0 };
+      // Stopped without anyone asking (worker shutdown, lost job lock or lease): not a cancellation, an interrupted attempt.
+      if (result.status === 'cancelled' && current.cancellation_requested_at === null) {
+        const interrupted = failed('executor-unavailable', 'the attempt was interrupted by its worker (shutdown, lost job lock or lost lease)');
+        return recordOutcome(uow, current, attempt, interrupted, { ...options, abandoned: true });
+      }
+      return recordOutcome(uow, current, attempt, result, options);
+    });
+  for (let tries = 1; ; tries++) {
+    try {
+      return await write();
+    } catch (error) {
+      // Our own refusals are final; a failed connection or statement is worth another try while the lease holds.
+      if (isAppError(error) || tries >= 4) throw error;
+      deps.logger.warn({ err: error, runId: run.id, attempt, tries }, 'attempt outcome not recorded; trying again');
+      await delay(200 * 2 ** tries);
+    }
+  }
+}
+
 export function createRemediationExecuteHandler(deps: DispatchDeps) {
   return async (data: z.infer<typeof remediationExecuteJob>, job: Job, signal: AbortSignal | undefined) => {
     const jobId = job.id ?? `${job.name}-${data.run_id}-${data.attempt}`;
-    const outcome = await claim(deps, data, jobId);
+    const outcome = await waitOutLease(() => claim(deps, data, jobId), signal);
     if ('skipped' in outcome) return { run_id: data.run_id, skipped: outcome.skipped };
-    const { run, attempt } = outcome.claimed;
-    const result = await execute(deps, outcome.claimed, signal);
-    const recorded = await transact(deps.db, async (uow) => {
-      const current = await lockRun(uow.tx, run.id);
-      if (current === undefined || current.status !== 'running' || current.attempt !== attempt) return undefined;
-      // Stopped without anyone asking (worker shutdown, lost job lock): not a cancellation, an interrupted attempt.
-      if (result.status === 'cancelled' && current.cancellation_requested_at === null) {
-        const interrupted = failed('executor-unavailable', 'the attempt was interrupted by its worker (shutdown or lost job lock)');
-        return recordOutcome(uow, current, attempt, interrupted, { backoff: deps.backoff, abandoned: true });
-      }
-      return recordOutcome(uow, current, attempt, result, { backoff: deps.backoff });
-    });
+    const { run, attempt, lease } = outcome.claimed;
+    const controller = new AbortController();
+    const onJobAbort = () => controller.abort(new Error('job aborted'));
+    signal?.addEventListener('abort', onJobAbort, { once: true });
+    // Renewed until the outcome is recorded: a retry must not start while this attempt may still write.
+    const keeper = keepLease({ sql: deps.sql, logger: deps.logger, leaseMs: deps.leaseMs }, lease, controller);
+    let recorded: RunRow | undefined;
+    let result: ExecutionResult;
+    try {
+      const executed = await execute(deps, outcome.claimed, controller);
+      result = executed.result;
+      recorded = await recordHeld(deps, outcome.claimed, result, executed.logLoss);
+    } finally {
+      keeper.release();
+      signal?.removeEventListener('abort', onJobAbort);
+    }
     return { run_id: run.id, attempt, result: result.status, failure_reason: result.failureReason, status: recorded?.status ?? 'already-recorded' };
   };
 }

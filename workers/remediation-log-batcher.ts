@@ -1,18 +1,28 @@
 // Collects executor log lines and writes them a batch at a time (every `intervalMs` or `maxLines`), in order,
-// so a chatty process costs one statement and one stream event per batch instead of per line.
+// so a chatty process costs one statement and one stream event per batch instead of per line. A failed batch is
+// written once more; what still fails is counted, not thrown: the attempt's outcome must not depend on its logs.
 import type { LogLine } from '../sql/remediation-logs.ts';
+
+/** Log lines that could not be stored, and the first error that lost them. */
+export interface LogLoss {
+  lines: number;
+  error: unknown;
+}
 
 export interface LogBatcher {
   push(line: LogLine): void;
-  /** Flush what is left and wait for every write; rethrows the first failed write. */
-  close(): Promise<void>;
+  /** Flush what is left and wait for every write; answers what was lost (undefined when nothing was). Never throws. */
+  close(): Promise<LogLoss | undefined>;
 }
 
-export function createLogBatcher(flush: (lines: LogLine[]) => Promise<void>, options: { maxLines: number; intervalMs: number }): LogBatcher {
+export function createLogBatcher(
+  flush: (lines: LogLine[]) => Promise<void>,
+  options: { maxLines: number; intervalMs: number; onLoss?: (error: unknown) => void },
+): LogBatcher {
   let buffer: LogLine[] = [];
   let chain: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
-  let failure: unknown;
+  let loss: LogLoss | undefined;
 
   const drain = () => {
     clearTimeout(timer);
@@ -20,8 +30,10 @@ export function createLogBatcher(flush: (lines: LogLine[]) => Promise<void>, opt
     if (buffer.length === 0) return;
     const batch = buffer;
     buffer = [];
-    chain = chain.then(() => flush(batch)).catch((error: unknown) => {
-      failure ??= error;
+    // A failed transaction wrote nothing, so writing the same batch again cannot duplicate lines.
+    chain = chain.then(() => flush(batch).catch(() => flush(batch))).catch((error: unknown) => {
+      loss = { lines: (loss?.lines ?? 0) + batch.length, error: loss?.error ?? error };
+      options.onLoss?.(error);
     });
   };
 
@@ -34,7 +46,7 @@ export function createLogBatcher(flush: (lines: LogLine[]) => Promise<void>, opt
     async close() {
       drain();
       await chain;
-      if (failure !== undefined) throw failure;
+      return loss;
     },
   };
 }

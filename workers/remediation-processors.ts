@@ -34,6 +34,7 @@ export function registerRemediationHandlers(handlers: HandlerMap, deps: WorkerDe
     watchdogGraceMs: config.REMEDIATION_WATCHDOG_GRACE_SECONDS * 1000,
     // Only the backstop for a lost pub/sub message; not worth a knob.
     cancelPollMs: 1_000,
+    leaseMs: config.REMEDIATION_LEASE_MS,
   });
   setHandler(handlers, remediationExecuteQueue, dispatch);
   setHandler(handlers, remediationDeadlineQueue, createRemediationDeadlineHandler({ db: deps.db, backoff }));

@@ -82,6 +82,14 @@ export function startWorkerHost(options: {
       logger.warn({ queue: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'job failed'),
     );
     worker.on('stalled', (jobId) => logger.warn({ queue: name, jobId }, 'job stalled; it will be retried'));
+    // A lost lock means another worker may be handed this job: stop the handler now instead of running beside it.
+    // BullMQ only reports the loss; aborting the job's signal is ours to do.
+    worker.on('lockRenewalFailed', (jobIds) => {
+      for (const jobId of jobIds) {
+        logger.warn({ queue: name, jobId }, 'job lock lost; aborting the job');
+        worker.cancelJob(jobId, 'job lock lost');
+      }
+    });
     workers.set(name, worker);
   }
 

@@ -115,6 +115,8 @@ export const attempt = z.object({
   retry_delay_ms: z.number().int().nullable(),
   started_at: timestamp,
   finished_at: timestamp.nullable(),
+  /** Log lines of this attempt that could not be stored; its outcome stands regardless. */
+  log_lines_lost: z.number().int(),
 });
 export type Attempt = z.infer<typeof attempt>;
 

@@ -16,6 +16,11 @@ export async function startDispatchWorker(platform: TestPlatform, env: Record<st
       QUEUE_PREFIX: platform.config.QUEUE_PREFIX,
       LOG_LEVEL: 'silent',
       REMEDIATION_WORKDIR: `/tmp/remediation-worker-${process.pid}`,
+      WORKER_CONCURRENCY: '2',
+      // Short enough that a dead worker's attempt is recovered within a few seconds (docs/remediation.md bounds).
+      WORKER_LOCK_DURATION_MS: '1000',
+      WORKER_STALLED_INTERVAL_MS: '500',
+      REMEDIATION_LEASE_MS: '1000',
       ...env,
     },
     reject: false,

@@ -1,0 +1,58 @@
+// The one writer of a remediation run's status: it checks the move against the transition table
+// (core/remediation-status.ts) and writes the status, its status-ledger row, the stream event and the registry
+// report together, in the caller's unit of work. patchRun cannot set a status, so nothing else can.
+import { AppError } from '../core/errors.ts';
+import { canTransition, type RunStatus } from '../core/remediation-status.ts';
+import { emitRunStatus } from './remediation-events.ts';
+import { syncRegistry } from './remediation-registry.ts';
+import type { RunPatch, RunRow } from './remediation-runs.ts';
+import type { UnitOfWork } from './unit-of-work.ts';
+
+export interface RunTransition {
+  to: RunStatus;
+  /** Who made the change (a user's sub, or the dispatcher): the ledger row and the registry report name it. */
+  actor: string;
+  /** The stream event; `run.<to>` unless given (`run.approved` for pending → queued, say). */
+  event?: string;
+  /** Extra fields of the stream event's payload. */
+  extra?: Record<string, unknown>;
+  /** Columns that change with the status (completed_at, failure_reason, attempt …). */
+  patch?: RunPatch;
+}
+
+async function appendLedger(tx: UnitOfWork['tx'], run: RunRow, from: RunStatus | null, actor: string, event: string): Promise<void> {
+  await tx`
+    INSERT INTO runtime_vm_remediation_run_transitions (run_id, from_status, to_status, attempt, actor, event)
+    VALUES (${run.id}, ${from}, ${run.status}, ${run.attempt}, ${actor}, ${event})`;
+}
+
+/**
+ * Move `run` (locked by the caller, as read) to `change.to`. Refuses a move the table does not allow with
+ * `illegal-run-transition`, and a run whose status changed since it was read with `invalid-state`.
+ */
+export async function transitionRun(uow: UnitOfWork, run: RunRow, change: RunTransition): Promise<RunRow> {
+  const { tx } = uow;
+  const from = run.status;
+  if (!canTransition(from, change.to)) {
+    throw new AppError('illegal-run-transition', `remediation run ${run.id} cannot move from ${from} to ${change.to}`, { extras: { from, to: change.to } });
+  }
+  const patch = { ...change.patch, status: change.to };
+  const columns = Object.keys(patch) as (keyof typeof patch)[];
+  const [updated] = await tx<RunRow[]>`
+    UPDATE runtime_vm_remediation_runs SET ${tx(patch as Record<string, unknown>, ...columns)}, version = version + 1, updated_at = now()
+    WHERE id = ${run.id} AND status = ${from}
+    RETURNING *`;
+  if (updated === undefined) throw new AppError('invalid-state', `remediation run ${run.id} is no longer ${from}`);
+  const event = change.event ?? `run.${change.to}`;
+  await appendLedger(tx, updated, from, change.actor, event);
+  await emitRunStatus(uow, updated, event, change.extra);
+  await syncRegistry(uow, updated, change.actor);
+  return updated;
+}
+
+/** The ledger row, stream event and registry report of a run just inserted with its first status. */
+export async function recordRunCreated(uow: UnitOfWork, run: RunRow, actor: string): Promise<void> {
+  await appendLedger(uow.tx, run, null, actor, 'run.created');
+  await emitRunStatus(uow, run, 'run.created');
+  await syncRegistry(uow, run, actor);
+}
