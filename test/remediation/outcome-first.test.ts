@@ -1,13 +1,12 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { createInstance, createPlaybook, enqueueRun, shellPlaybook, waitForRun } from './support.ts';
+import { createPlaybook, linesOf, markedRun, scratchDir, shellPlaybook, waitForRun } from './support.ts';
 
 let platform: TestPlatform;
+let workdir: string;
 beforeAll(async () => {
-  platform = await startTestPlatform({ workers: ['remediation-execute'] });
+  workdir = await scratchDir('outcome-first-');
+  platform = await startTestPlatform({ workers: ['remediation-execute'], env: { REMEDIATION_WORKDIR: workdir } });
   // Log inserts fail on cue: a `fail-once` line fails its batch the first time only (a sequence is not rolled back
   // with the failed transaction), a `fail-always` line every time.
   await platform.db.sql.unsafe(`
@@ -30,12 +29,11 @@ const logOf = async (runId: number) =>
   (await platform.db.sql<{ line: string }[]>`SELECT line FROM runtime_vm_remediation_log_events WHERE run_id = ${runId} AND stream = 'stdout' ORDER BY sequence`).map((row) => row.line);
 
 async function runOnce(key: string, line: string) {
-  // The playbook counts its executions in a file the attempt's work directory cannot be confused with.
-  const marker = path.join(await mkdtemp(path.join(tmpdir(), 'outcome-first-')), 'executions');
-  const playbook = await createPlaybook(platform, shellPlaybook(key, `echo ran >> ${marker}; echo ${line}; echo done`, { retry_limit: 2 }));
-  const run = await (await enqueueRun(platform, playbook.id, await createInstance(platform))).json();
+  // The playbook counts its executions in the run's marker file.
+  const playbook = await createPlaybook(platform, shellPlaybook(key, `echo ran >> marker; echo ${line}; echo done`, { approval_required: true, retry_limit: 2 }));
+  const run = await markedRun(platform, playbook.id, workdir);
   const done = await waitForRun<Run>(platform, run.id, (r) => r.status !== 'queued' && r.status !== 'running');
-  return { run, done, executions: (await readFile(marker, 'utf8')).split('\n').filter(Boolean).length };
+  return { run, done, executions: (await linesOf(run.marker)).length };
 }
 
 describe('an attempt whose log write fails', () => {

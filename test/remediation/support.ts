@@ -1,6 +1,9 @@
 // Fixtures for remediation tests: servers with VM instances (optionally quarantined), playbooks, waiting on runs.
 import { waitFor } from '../support/wait.ts';
 import { randomBytes } from 'node:crypto';
+import { chmod, link, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { insertServer } from '../../sql/servers.ts';
 import { insertVmInstance } from '../../sql/vm-instances.ts';
 import type { TestPlatform } from '../support/platform.ts';
@@ -44,3 +47,31 @@ export async function waitForRun<T extends Record<string, unknown>>(platform: Te
 }
 
 export const approver = (sub = 'bob', owner = 'acme') => ({ sub, owner, roles: ['approver' as const] });
+
+/** A scratch directory the sandbox user can traverse (a work directory root, markers). */
+export async function scratchDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  await chmod(dir, 0o755);
+  return dir;
+}
+
+/**
+ * A gated run whose attempts 1–3 find the run's marker file in their work directory (a hard link placed before the
+ * run is approved: the sandbox lets a command write only there), approved by an approver. `workdir` is the
+ * platform's REMEDIATION_WORKDIR. Answers the run id and the marker's path; `linesOf` reads it.
+ */
+export async function markedRun(platform: TestPlatform, playbookId: number, workdir: string): Promise<{ id: number; marker: string }> {
+  const run = await (await enqueueRun(platform, playbookId, await createInstance(platform))).json();
+  const marker = path.join(workdir, `marker-${run.id}`);
+  await writeFile(marker, '');
+  for (const attempt of [1, 2, 3]) {
+    const dir = path.join(workdir, `run-${run.id}`, `attempt-${attempt}`);
+    await mkdir(dir, { recursive: true });
+    await link(marker, path.join(dir, 'marker'));
+  }
+  const approved = await platform.api(`/api/trust/remediation/runs/${run.id}/approval`, { method: 'POST', json: { decision: 'approve', version: run.version }, as: approver() });
+  if (approved.status !== 200) throw new Error(`approval failed: ${approved.status} ${await approved.text()}`);
+  return { id: run.id, marker };
+}
+
+export const linesOf = async (file: string) => (await readFile(file, 'utf8')).split('\n').filter(Boolean);
