@@ -25,14 +25,14 @@ async function newRun(gated: boolean) {
   const playbook = gated ? playbooks.gated : playbooks.auto;
   const [row] = await platform.db.sql`SELECT * FROM runtime_vm_remediation_playbooks WHERE id = ${playbook.id}`;
   const input = { ownerId: 'acme', vmInstanceId: vm, playbook: row as never, requestedBy: 'alice', trigger: 'manual', metadata: {}, approvalTtlSeconds: 3600 };
-  return (await transact(platform.db.sql, (tx) => createRun(tx, input, 'throw')))!;
+  return (await transact(platform.clients.db, (uow) => createRun(uow, input, 'throw')))!;
 }
 
 /** Apply `to` through the one writer: the new status, or the error code it was refused with. */
 const apply = (runId: number, to: RunStatus) =>
-  transact(platform.db.sql, async (tx) => {
-    const run = (await lockRun(tx, runId))!;
-    return (await transitionRun(tx, run, { to, actor: 'property' })).status;
+  transact(platform.clients.db, async (uow) => {
+    const run = (await lockRun(uow.tx, runId))!;
+    return (await transitionRun(uow, run, { to, actor: 'property' })).status;
   }).catch((error: unknown) => (isAppError(error) ? { refused: error.code } : Promise.reject(error)));
 
 describe('the one run status writer (properties)', () => {
