@@ -16,6 +16,8 @@ export interface TrustSnapshot {
   remediation_state: RemediationState | null;
   remediation_attempts: number;
   freshness_deadline: Date | null;
+  /** Observation time of the newest decided evidence applied: evidence observed before it is out of order. */
+  evidence_observed_at: Date | null;
 }
 
 /** Key of an event in the table: `attestation:trusted`, `operator:retired`, `remediation:automation-running`. */
@@ -97,12 +99,27 @@ export function isDistrusted(state: LifecycleState): boolean {
   return distrustedStates.includes(state);
 }
 
-export type StepResult = { ok: true; next: TrustSnapshot } | { ok: false; from: LifecycleState; event: string };
+/** `outOfOrder`: evidence observed before the newest applied; `next` is the snapshot unchanged. */
+export type StepResult = { ok: true; next: TrustSnapshot; outOfOrder: boolean } | { ok: false; from: LifecycleState; event: string };
 
-/** Apply one event. `freshnessSeconds` is how long a decided attestation keeps an instance fresh. */
+/** Evidence observed before the newest decided evidence already applied: recorded, but it moves nothing. */
+export function isOutOfOrder(current: Pick<TrustSnapshot, 'evidence_observed_at'>, event: TrustEvent): boolean {
+  return event.kind === 'attestation' && current.evidence_observed_at !== null && event.observedAt.getTime() < current.evidence_observed_at.getTime();
+}
+
+function later(a: Date | null, b: Date): Date {
+  return a !== null && a.getTime() > b.getTime() ? a : b;
+}
+
+/**
+ * Apply one event. `freshnessSeconds` is how long a decided attestation keeps an instance fresh. Evidence is
+ * ordered by when it was observed, not when it arrived: older than the newest applied, it changes nothing, and
+ * the freshness deadline only ever moves forward.
+ */
 export function applyEvent(current: TrustSnapshot, event: TrustEvent, freshnessSeconds: number): StepResult {
   const to = nextLifecycle(current.lifecycle_state, event);
   if (to === undefined) return { ok: false, from: current.lifecycle_state, event: eventKey(event) };
+  if (isOutOfOrder(current, event)) return { ok: true, next: current, outOfOrder: true };
   const next: TrustSnapshot = { ...current, lifecycle_state: to };
   if (event.kind === 'attestation') {
     // `unknown` is not evidence: it keeps an untrusted posture untrusted and never extends freshness.
@@ -110,7 +127,8 @@ export function applyEvent(current: TrustSnapshot, event: TrustEvent, freshnessS
       next.attestation_status = current.attestation_status === 'untrusted' ? 'untrusted' : 'unknown';
     } else {
       next.attestation_status = event.status;
-      next.freshness_deadline = new Date(event.observedAt.getTime() + freshnessSeconds * 1000);
+      next.freshness_deadline = later(current.freshness_deadline, new Date(event.observedAt.getTime() + freshnessSeconds * 1000));
+      next.evidence_observed_at = event.observedAt;
     }
     if (to === 'trusted') next.remediation_state = null;
   } else if (event.kind === 'remediation') {
@@ -121,7 +139,7 @@ export function applyEvent(current: TrustSnapshot, event: TrustEvent, freshnessS
   }
   // A fresh quarantine starts with no remediation under way; the remediation plane fills the state in.
   if (event.kind !== 'remediation' && to === 'quarantined' && current.lifecycle_state !== 'quarantined') next.remediation_state = null;
-  return { ok: true, next };
+  return { ok: true, next, outOfOrder: false };
 }
 
 /** A transition "enters" a state when the state changed into it (the remediation hook fires on entering quarantine). */

@@ -24,6 +24,10 @@ export interface TrustHistoryRow {
   reason: string | null;
   provenance: Record<string, unknown>;
   freshness_deadline: Date | null;
+  /** When an attestation's evidence was observed (null for other events). */
+  observed_at: Date | null;
+  /** Evidence observed before the newest already applied: recorded here, applied to nothing. */
+  out_of_order: boolean;
   created_at: Date;
   reacted_at: Date | null;
 }

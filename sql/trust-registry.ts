@@ -22,6 +22,8 @@ export interface TrustRegistryRow {
   remediation_state: RemediationState | null;
   remediation_attempts: number;
   freshness_deadline: Date | null;
+  /** Observation time of the newest decided evidence applied; older evidence is history only (out of order). */
+  evidence_observed_at: Date | null;
   provenance: Record<string, unknown>;
   version: number;
   updated_at: Date;
@@ -89,7 +91,9 @@ export function transitionPayload(registry: TrustRegistryRow, history: TrustHist
     remediation_state: registry.remediation_state,
     remediation_attempts: registry.remediation_attempts,
     freshness_deadline: registry.freshness_deadline?.toISOString() ?? null,
+    evidence_observed_at: registry.evidence_observed_at?.toISOString() ?? null,
     stale: registry.stale,
+    out_of_order: history.out_of_order,
     trigger: history.trigger,
     event: history.event,
     actor: history.actor,
@@ -139,7 +143,8 @@ export async function applyTrustEvent(uow: UnitOfWork, input: TrustEventInput): 
         remediation_state = ${next.remediation_state},
         remediation_attempts = ${next.remediation_attempts},
         freshness_deadline = ${next.freshness_deadline},
-        provenance = ${tx.json(provenance as never)},
+        evidence_observed_at = ${next.evidence_observed_at},
+        provenance = ${step.outOfOrder ? tx`provenance` : tx`${tx.json(provenance as never)}`},
         version = version + 1,
         updated_at = now()
       WHERE vm_instance_id = ${input.vmInstanceId}
@@ -148,11 +153,12 @@ export async function applyTrustEvent(uow: UnitOfWork, input: TrustEventInput): 
       INSERT INTO runtime_vm_trust_history
         (vm_instance_id, owner_id, server_id, registry_version, previous_lifecycle_state, lifecycle_state, previous_attestation_status,
          attestation_status, remediation_state, remediation_attempts, trigger, event, actor, verifier, evidence_digest, report_reference,
-         reason, provenance, freshness_deadline, reacted_at)
+         reason, provenance, freshness_deadline, reacted_at, observed_at, out_of_order)
       SELECT vm_instance_id, owner_id, server_id, version, ${current.lifecycle_state}, lifecycle_state, ${current.attestation_status},
          attestation_status, remediation_state, remediation_attempts, ${input.trigger ?? input.event.kind}, ${eventKey(input.event)}, ${input.actor},
          ${provenance.verifier ?? null}, ${digest ?? null}, ${provenance.report_reference ?? null}, ${provenance.reason ?? null},
-         provenance, freshness_deadline, ${react ? null : new Date()}::timestamptz
+         ${tx.json(provenance as never)}, freshness_deadline, ${react ? null : new Date()}::timestamptz,
+         ${input.event.kind === 'attestation' ? input.event.observedAt : null}::timestamptz, ${step.outOfOrder}
       FROM registry
       RETURNING *
     ), ${trustLineageCtes(tx, {
@@ -184,6 +190,7 @@ export function reviveRegistry(raw: TrustRegistryRow): TrustRegistryRow {
   return {
     ...raw,
     freshness_deadline: value.freshness_deadline === null ? null : new Date(value.freshness_deadline as string),
+    evidence_observed_at: value.evidence_observed_at == null ? null : new Date(value.evidence_observed_at as string),
     updated_at: new Date(value.updated_at as string),
   };
 }

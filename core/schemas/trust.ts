@@ -43,6 +43,7 @@ export const registryEntry = z
     remediation_state: remediationState.nullable(),
     remediation_attempts: z.number().int(),
     freshness_deadline: timestamp.nullable(),
+    evidence_observed_at: timestamp.nullable().meta({ description: 'Observation time of the newest decided evidence applied; older evidence moves nothing' }),
     stale: z.boolean(),
     provenance,
     version: z.number().int(),
@@ -73,6 +74,8 @@ export const historyEntry = z
     report_reference: z.string().nullable(),
     reason: z.string().nullable(),
     freshness_deadline: timestamp.nullable(),
+    observed_at: timestamp.nullable().meta({ description: 'When the evidence was observed (attestations only)' }),
+    out_of_order: z.boolean().meta({ description: 'Evidence older than the newest applied: recorded, but it moved nothing' }),
     created_at: timestamp,
   })
   .meta({ id: 'TrustHistoryEntry' });

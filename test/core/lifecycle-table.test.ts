@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { applyEvent, nextLifecycle, transitionTable, type TrustSnapshot } from '../../core/lifecycle.ts';
 
-const base: TrustSnapshot = { lifecycle_state: 'trusted', attestation_status: 'trusted', remediation_state: null, remediation_attempts: 0, freshness_deadline: null };
+const base: TrustSnapshot = { lifecycle_state: 'trusted', attestation_status: 'trusted', remediation_state: null, remediation_attempts: 0, freshness_deadline: null, evidence_observed_at: null };
 const at = new Date('2030-01-01T00:00:00Z');
 
 describe('lifecycle transition table', () => {

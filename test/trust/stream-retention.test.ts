@@ -2,6 +2,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pruneStreamEvents, streamLowWater } from '../../sql/stream-retention.ts';
 import { startStreamRetention } from '../../workers/stream-retention.ts';
+import { mcpctl } from '../support/cli.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { waitFor } from '../support/wait.ts';
 import { openSse } from './sse-client.ts';
@@ -22,6 +23,8 @@ async function seed(owner: string, count: number, ageDays: number, topic = 'trus
   return rows.map((row) => row.id).sort((a, b) => a - b);
 }
 const week = 7 * 86_400;
+/** Earlier tests' events of `topic` become old too: a topic is pruned as a prefix in id order. */
+const ageTopic = (topic: string) => platform.db.sql`UPDATE stream_events SET created_at = now() - interval '60 days' WHERE topic = ${topic}`;
 
 describe('stream retention', () => {
   it('prunes events past the window topic by topic and raises that topic’s low-water mark', async () => {
@@ -71,4 +74,17 @@ describe('stream retention', () => {
     }
     expect(await streamLowWater(platform.db.sql, 'remediation')).toBe(old.at(-1));
   });
+
+  it('has mcpctl watch print one reset notice and keep following', async () => {
+    await ageTopic('trust-registry');
+    const old = await seed('follower', 2, 20);
+    const fresh = await seed('follower', 2, 0);
+    await pruneStreamEvents(platform.db.sql, { retentionSeconds: week });
+    const lowWater = await streamLowWater(platform.db.sql, 'trust-registry');
+    const result = await mcpctl(platform, ['trust', 'registry', 'watch', '--since', String(old[0]), '--count', '2', '--json'], { as: { owner: 'follower' } });
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toBe(`stream reset (retention): events ${old[0]! + 1}..${lowWater} are no longer kept; continuing from event ${lowWater + 1}`);
+    expect(result.stdout.trim().split('\n').map((line) => JSON.parse(line).id)).toEqual(fresh);
+  });
 });
+
