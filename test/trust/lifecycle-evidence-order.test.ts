@@ -15,8 +15,8 @@ afterAll(() => db.drop());
 
 const at = (time: string) => new Date(`2030-01-01T${time}Z`);
 const attest = (vmInstanceId: number, status: AttestationStatus, observedAt: Date, digest: string) =>
-  db.sql.begin((tx) =>
-    applyTrustEvent(tx, { ownerId: 'acme', vmInstanceId, event: { kind: 'attestation', status, observedAt }, actor: 'verifier', provenance: { verifier: 'test', evidence_digest: digest } }),
+  db.transact((uow) =>
+    applyTrustEvent(uow, { ownerId: 'acme', vmInstanceId, event: { kind: 'attestation', status, observedAt }, actor: 'verifier', provenance: { verifier: 'test', evidence_digest: digest } }),
   );
 
 describe('evidence ordered by observation time', () => {
