@@ -38,7 +38,7 @@ export function createClients(config: Config, logger: Logger, name: string): Cli
   const redis = createRedis(config.REDIS_URL, 'queue');
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   const queues = createQueues(redis, config.QUEUE_PREFIX);
-  const metrics = createMetrics({ queues, defaults: true });
+  const metrics = createMetrics({ queues, sql, defaults: true });
   // transact() appends stream events in the writer's own transaction; after commit the SSE hubs are rung
   // directly over Redis (fast path) and through an sse-fanout job (retried; the hubs' sweep is the last resort).
   const db = createDb(sql, {

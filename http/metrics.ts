@@ -1,14 +1,17 @@
-// Prometheus metrics: HTTP request counts and latencies, queue depths read at scrape time, job durations.
+// Prometheus metrics: HTTP request counts and latencies, queue depths and outbox relay health read at scrape time,
+// job durations.
 import type { Context, Next } from 'koa';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Queues } from '../queues/queues.ts';
+import type { Sql } from '../sql/db.ts';
+import { outboxHealth } from '../sql/outbox.ts';
 
 export interface Metrics {
   registry: Registry;
   jobDurations: Histogram<'queue' | 'outcome'>;
 }
 
-export function createMetrics(options: { queues?: Queues; defaults?: boolean } = {}): Metrics {
+export function createMetrics(options: { queues?: Queues; sql?: Sql; defaults?: boolean } = {}): Metrics {
   const registry = new Registry();
   if (options.defaults) collectDefaultMetrics({ register: registry });
   const jobDurations = new Histogram({
@@ -33,6 +36,24 @@ export function createMetrics(options: { queues?: Queues; defaults?: boolean } =
         }
       },
     });
+  }
+  const sql = options.sql;
+  if (sql) {
+    // One read per scrape feeds the three outbox gauges.
+    let reading: Promise<Awaited<ReturnType<typeof outboxHealth>>> | undefined;
+    const health = () => (reading ??= outboxHealth(sql).finally(() => setImmediate(() => (reading = undefined))));
+    const outboxGauge = (name: string, help: string, key: 'pending' | 'failing' | 'lag_seconds') =>
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        async collect() {
+          this.set((await health())[key]);
+        },
+      });
+    outboxGauge('mcp_outbox_pending_rows', 'Outbox rows not yet enqueued', 'pending');
+    outboxGauge('mcp_outbox_failing_rows', 'Outbox rows whose enqueue failed and that are retried with backoff (error on the row)', 'failing');
+    outboxGauge('mcp_outbox_lag_seconds', 'Age of the oldest outbox row not yet enqueued (relay lag)', 'lag_seconds');
   }
   return { registry, jobDurations };
 }

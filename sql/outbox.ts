@@ -11,6 +11,8 @@ export interface OutboxRow {
   job_name: string;
   payload: Record<string, unknown>;
   job_options: OutboxOptions;
+  /** Failed enqueue attempts so far (claimed rows only). */
+  attempts?: number;
 }
 
 export interface OutboxOptions {
@@ -41,15 +43,38 @@ export function outboxJobId(row: Pick<OutboxRow, 'id' | 'job_options'>): string 
   return row.job_options.jobId ?? `outbox-${row.id}`;
 }
 
-/** Lock a batch of unrelayed rows for this relay; other relays skip them. */
+/** Lock a batch of unrelayed rows that are due (not backing off after a failure); other relays skip them. */
 export async function claimOutboxBatch(sql: Queryable, limit: number): Promise<OutboxRow[]> {
   return sql<OutboxRow[]>`
-    SELECT id, queue, job_name, payload, job_options
+    SELECT id, queue, job_name, payload, job_options, attempts
     FROM outbox
-    WHERE relayed_at IS NULL
+    WHERE relayed_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= now())
     ORDER BY id
     LIMIT ${limit}
     FOR UPDATE SKIP LOCKED`;
+}
+
+/** A row whose job could not be added: keep the error on the row and try it again after `retryInMs`. */
+export async function markOutboxFailed(sql: Queryable, id: number, error: string, retryInMs: number): Promise<void> {
+  await sql`
+    UPDATE outbox SET attempts = attempts + 1, last_error = ${error.slice(0, 2000)},
+      next_attempt_at = now() + make_interval(secs => ${retryInMs / 1000})
+    WHERE id = ${id}`;
+}
+
+export interface OutboxHealth {
+  pending: number;
+  failing: number;
+  /** Age of the oldest unrelayed row, 0 when none. */
+  lag_seconds: number;
+}
+
+export async function outboxHealth(sql: Queryable): Promise<OutboxHealth> {
+  const [row] = await sql<OutboxHealth[]>`
+    SELECT count(*)::int AS pending, count(*) FILTER (WHERE attempts > 0)::int AS failing,
+      coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS lag_seconds
+    FROM outbox WHERE relayed_at IS NULL`;
+  return row ?? { pending: 0, failing: 0, lag_seconds: 0 };
 }
 
 export async function markOutboxRelayed(sql: Queryable, ids: number[]): Promise<void> {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { createQueues, type Queues } from '../../queues/queues.ts';
 import { createRedis } from '../../queues/redis.ts';
 import { scoreRecomputeQueue } from '../../queues/score-recompute.ts';
+import { createMetrics } from '../../http/metrics.ts';
 import { createSql } from '../../sql/db.ts';
 import { claimOutboxBatch, outboxJobId } from '../../sql/outbox.ts';
 import { createDb, transact } from '../../sql/transact.ts';
@@ -94,6 +95,29 @@ describe('outbox', () => {
     await relay().drain();
     expect(await jobsFor(6)).toHaveLength(1);
     expect(await jobsFor(7)).toEqual([]);
+  });
+
+  it('moves every other row past a row BullMQ rejects, keeps the error on that row, retries it alone and shows it in /metrics', async () => {
+    // A job id BullMQ refuses (":" is its key separator), written before good rows of the same queue.
+    await db.transact(async (uow) => {
+      await uow.enqueue(scoreRecomputeQueue, jobData(20), { jobId: 'a:b' });
+      for (let i = 21; i < 26; i++) await uow.enqueue(scoreRecomputeQueue, jobData(i));
+    });
+    const moved = await relay().drain();
+    expect(moved).toBe(5);
+    for (let i = 21; i < 26; i++) expect(await jobsFor(i)).toHaveLength(1);
+    const [poisoned] = await db.sql`SELECT attempts, last_error, relayed_at, next_attempt_at > now() AS backing_off FROM outbox WHERE job_options->>'jobId' = 'a:b'`;
+    expect(poisoned).toMatchObject({ attempts: 1, relayed_at: null, backing_off: true });
+    expect(poisoned?.last_error).toMatch(/:/);
+    // Backing off: the next drain does not try it again, and rows written after it still go at once.
+    await db.transact((uow) => uow.enqueue(scoreRecomputeQueue, jobData(26)));
+    expect(await relay().drain()).toBe(1);
+    expect((await db.sql`SELECT attempts FROM outbox WHERE job_options->>'jobId' = 'a:b'`)[0]).toEqual({ attempts: 1 });
+    const scraped = await createMetrics({ sql: db.sql }).registry.metrics();
+    expect(scraped).toMatch(/^mcp_outbox_failing_rows 1$/m);
+    expect(scraped).toMatch(/^mcp_outbox_pending_rows 1$/m);
+    expect(scraped).toMatch(/^mcp_outbox_lag_seconds [0-9.e-]+$/m);
+    await db.sql`DELETE FROM outbox WHERE job_options->>'jobId' = 'a:b'`;
   });
 
   it('wakes on the doorbell without waiting for the sweep', async () => {
