@@ -1,5 +1,4 @@
 import type { ResultPromise } from 'execa';
-import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { approver, createInstance, createPlaybook, enqueueRun, shellPlaybook, waitForRun } from './support.ts';
@@ -7,7 +6,6 @@ import { startDispatchWorker } from './worker-process.ts';
 
 let platform: TestPlatform;
 const children: ResultPromise[] = [];
-const pidFile = (name: string) => `/tmp/remediation-deadline-${process.pid}-${name}`;
 beforeAll(async () => {
   // Small deadlines so the delayed jobs themselves fire within the test; only the deadline queue is worked here.
   const env = { REMEDIATION_APPROVAL_TTL_SECONDS: '1', REMEDIATION_WATCHDOG_GRACE_SECONDS: '1' };
@@ -15,8 +13,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');
-  // The attempts' processes outlive their SIGKILLed worker; end their process groups.
-  for (const name of ['a', 'b']) await readFile(pidFile(name), 'utf8').then((pid) => process.kill(-Number(pid), 'SIGKILL')).catch(() => undefined);
+  // Nothing else to end: an attempt's sandboxed processes die with their worker (bwrap --die-with-parent).
   await platform.close();
 });
 
@@ -41,9 +38,8 @@ describe('remediation deadlines', () => {
   });
 
   it('writes off attempts whose worker died unnoticed: the run fails, or ends cancelled when a cancel was asked for', async () => {
-    const script = (name: string) => `echo $$ > ${pidFile(name)}; exec sleep 30`;
-    const dies = await createPlaybook(platform, shellPlaybook('dies', script('a'), { timeout_seconds: 3, retry_limit: 0 }));
-    const cancelled = await createPlaybook(platform, shellPlaybook('dies-cancelled', script('b'), { timeout_seconds: 3, retry_limit: 2 }));
+    const dies = await createPlaybook(platform, shellPlaybook('dies', 'exec sleep 30', { timeout_seconds: 3, retry_limit: 0 }));
+    const cancelled = await createPlaybook(platform, shellPlaybook('dies-cancelled', 'exec sleep 30', { timeout_seconds: 3, retry_limit: 2 }));
     const a = await (await enqueueRun(platform, dies.id, await createInstance(platform))).json();
     const b = await (await enqueueRun(platform, cancelled.id, await createInstance(platform))).json();
     const { child } = await startDispatchWorker(platform, { REMEDIATION_WATCHDOG_GRACE_SECONDS: '1' });

@@ -1,5 +1,4 @@
 import type { ResultPromise } from 'execa';
-import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { createInstance, createPlaybook, enqueueRun, shellPlaybook, waitForRun } from './support.ts';
@@ -7,14 +6,12 @@ import { startDispatchWorker } from './worker-process.ts';
 
 let platform: TestPlatform;
 const children: ResultPromise[] = [];
-const pidFile = `/tmp/remediation-crash-${process.pid}`;
 beforeAll(async () => {
   platform = await startTestPlatform({ workers: false });
 });
 afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');
-  // The first attempt's process outlived its SIGKILLed worker (nothing can reap a SIGKILLed parent's group); end it.
-  await readFile(pidFile, 'utf8').then((pid) => process.kill(-Number(pid), 'SIGKILL')).catch(() => undefined);
+  // Nothing else to end: an attempt's sandboxed processes die with their worker (bwrap --die-with-parent).
   await platform.close();
 });
 
@@ -26,7 +23,7 @@ async function startWorker(): Promise<{ child: ResultPromise }> {
 
 describe('a worker killed mid-run', () => {
   it('leaves the run recoverable: the next worker writes the attempt off in the ledger and retries it', async () => {
-    const script = `if [ "$REMEDIATION_ATTEMPT" = 1 ]; then echo $$ > ${pidFile}; echo started; sleep 30; fi; echo recovered`;
+    const script = `if [ "$REMEDIATION_ATTEMPT" = 1 ]; then echo started; sleep 30; fi; echo recovered`;
     const playbook = await createPlaybook(platform, shellPlaybook('crash-safe', script, { retry_limit: 2 }));
     const run = await (await enqueueRun(platform, playbook.id, await createInstance(platform))).json();
     const { child: first } = await startWorker();
