@@ -34,7 +34,7 @@ export interface StreamClient {
 /**
  * While a client's socket is full the hub sends it nothing and counts the bytes it owes (`debt`): events read
  * for its group after it stalled. Debt plus the socket's buffer past `maxBufferedBytes` drops it; a drain
- * resumes it from `lastId`, re-reading what it owes from the log, so memory per client stays one socket buffer.
+ * resumes it from `lastId`, re-reading what it owes from the log, so memory per client stays under the limit.
  */
 interface Member {
   client: StreamClient;
