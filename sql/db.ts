@@ -6,6 +6,14 @@ export type TransactionSql = postgres.TransactionSql;
 /** What a query function accepts: the pool or an open transaction. */
 export type Queryable = Sql | TransactionSql;
 
+/**
+ * Server-side backstop for a transaction the client lost track of: postgres.js 3.4.9 can leave a transaction's
+ * query unanswered after its connection was terminated and re-established (seen under pg_terminate_backend load).
+ * Postgres then ends the idle transaction, the client sees the connection close, and the caller gets an error
+ * instead of waiting forever. No transaction of ours waits on anything but Postgres for anywhere near this long.
+ */
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+
 export function createSql(url: string, options: { max?: number; applicationName?: string } = {}): Sql {
   return postgres(url, {
     max: options.max ?? 10,
@@ -15,7 +23,7 @@ export function createSql(url: string, options: { max?: number; applicationName?
       // bigint ids travel as JS numbers: identities stay far below 2^53.
       bigint: { to: 20, from: [20], parse: (value: string) => Number(value), serialize: (value: number) => String(value) },
     },
-    connection: { application_name: options.applicationName ?? 'mcp-runtime' },
+    connection: { application_name: options.applicationName ?? 'mcp-runtime', idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS },
   });
 }
 

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { createLogger, exitIfSandboxUnavailable, loadConfigOrExit } from '../boot.ts';
 import { queueNames } from '../queues/catalog.ts';
+import { exitOnUnhandled } from '../process-guards.ts';
 import { closeOnSignals, createClients, startWorkers, type Running } from '../platform.ts';
 import { startMetricsServer } from './metrics-server.ts';
 
@@ -14,6 +15,7 @@ if (unknown.length > 0) {
 }
 const config = loadConfigOrExit();
 const logger = createLogger(config, 'mcp-worker');
+exitOnUnhandled(logger);
 const clients = createClients(config, logger, 'mcp-runtime-worker');
 const running: Running[] = [await startWorkers(clients, names).catch(exitIfSandboxUnavailable)];
 if (config.WORKER_METRICS_PORT !== undefined) {
