@@ -1,7 +1,9 @@
 // SSE of a VM's console: follows the log file on this host and sends each new line as a `console` event whose id is
 // the line's end offset (plus the sizes of files rotated away while connected), so Last-Event-ID resumes in place.
+// Lines are cut at 8 KiB like executor output (executors/remediation/output-lines.ts), whatever the guest prints.
 import type { Context } from 'koa';
 import { open, stat } from 'node:fs/promises';
+import { createLineSplitter } from '../executors/remediation/output-lines.ts';
 import { openSse, resumeId, type SseOptions } from './sse.ts';
 
 const POLL_MS = 250;
@@ -18,8 +20,13 @@ export function serveConsoleStream(
   let inode: number | undefined;
   let offset = -1;
   let base = 0;
-  // Bytes after the last newline: kept as bytes so a character split across two writes is decoded whole.
-  let partial = Buffer.alloc(0);
+  // The unfinished line lives in the splitter, bounded by MAX_LINE_BYTES (a longer line is cut and marked, the rest
+  // skipped), so a guest printing without newlines costs constant memory and linear CPU. It carries across a rotation.
+  let lineEnd = 0;
+  const emit = (line: string) =>
+    connection.send({ id: lineEnd, event: 'console', data: { server_id: options.serverId, domain_name: options.domainName, line: line.replace(/\r/g, '') } });
+  let splitter = createLineSplitter(emit);
+  const buffer = Buffer.alloc(CHUNK);
   let busy = false;
 
   /** Send every complete line in `path` between `offset` and `end`. */
@@ -28,24 +35,18 @@ export function serveConsoleStream(
     const handle = await open(path, 'r');
     try {
       while (offset < end && !connection.closed) {
-        const buffer = Buffer.alloc(Math.min(CHUNK, end - offset));
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
+        const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK, end - offset), offset);
         if (bytesRead === 0) break;
-        let text = Buffer.concat([partial, buffer.subarray(0, bytesRead)]);
-        // File position of text[0]: the pending bytes may have come from a file rotated away (then it is negative).
-        let start = offset - partial.length;
-        offset += bytesRead;
-        for (let newline = text.indexOf(NEWLINE); newline >= 0; newline = text.indexOf(NEWLINE)) {
-          const line = text.subarray(0, newline).toString('utf8').replace(/\r/g, '');
-          start += newline + 1;
-          connection.send({
-            id: base + start,
-            event: 'console',
-            data: { server_id: options.serverId, domain_name: options.domainName, line },
-          });
-          text = text.subarray(newline + 1);
+        const chunk = buffer.subarray(0, bytesRead);
+        let start = 0;
+        // One push per line, so the id of the line the splitter emits is known: the file position after its newline.
+        for (let newline = chunk.indexOf(NEWLINE); newline >= 0; newline = chunk.indexOf(NEWLINE, start)) {
+          lineEnd = base + offset + newline + 1;
+          splitter.push(chunk.subarray(start, newline + 1));
+          start = newline + 1;
         }
-        partial = Buffer.from(text);
+        splitter.push(chunk.subarray(start));
+        offset += bytesRead;
       }
     } finally {
       await handle.close();
@@ -71,7 +72,7 @@ export function serveConsoleStream(
       // Truncated in place: what was pending is gone; keep ids increasing.
       base += offset;
       offset = 0;
-      partial = Buffer.alloc(0);
+      splitter = createLineSplitter(emit);
     }
     inode = info.ino;
     await readUpTo(options.path, info.size);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleFiles, tailConsole } from '../../executors/vm/console-log.ts';
+import { CUT_MARK } from '../../executors/remediation/output-lines.ts';
 
 let dir: string;
 let log: string;
@@ -33,4 +34,31 @@ describe('console log tail', () => {
   it('answers no lines for a log that does not exist yet', async () => {
     expect(await tailConsole(join(dir, 'missing.log'), 10)).toEqual({ lines: [], cursor: 0 });
   });
+
+  it.each(['', '\n', 'a\n', 'a\n\n', '\n\nb', 'a\r\nb\r\n'])('splits %j as the lines of a text file', async (text) => {
+    const file = join(dir, 'shapes.log');
+    await writeFile(file, text);
+    const expected = text.split('\n').map((line) => line.replace(/\r/g, ''));
+    if (expected.at(-1) === '') expected.pop();
+    expect((await tailConsole(file, 10)).lines).toEqual(expected);
+  });
+
+  it('reads lines that cross its 64 KiB reads, and cuts a long line at 8 KiB with the mark', async () => {
+    const file = join(dir, 'long.log');
+    const short = Array.from({ length: 3000 }, (_, i) => `${i} ${'é'.repeat(i % 97)}`);
+    await writeFile(file, `${short.join('\n')}\n${'x'.repeat(100_000)}\nlast`);
+    const { lines } = await tailConsole(file, 2002);
+    expect(lines.slice(0, 2000)).toEqual(short.slice(1000));
+    expect(lines[2000]).toBe(`${'x'.repeat(8192 - CUT_MARK.length)}${CUT_MARK}`);
+    expect(lines[2001]).toBe('last');
+  });
+
+  it('never splits a character when it cuts', async () => {
+    const file = join(dir, 'wide.log');
+    await writeFile(file, `${'é'.repeat(10_000)}\n`);
+    const [line] = (await tailConsole(file, 1)).lines;
+    expect(line).toMatch(/^é+ \[line cut at 8 KiB\]$/);
+    expect(Buffer.byteLength(line!)).toBeLessThanOrEqual(8192);
+  });
 });
+
