@@ -1,11 +1,12 @@
 // Shared by the composition roots: read config once (an invalid value exits with code 78 and a clear message), and make the logger.
 import pino from 'pino';
 import { ConfigError, parseConfig, type Config } from './core/config.ts';
+import { isAppError } from './core/errors.ts';
 import { SandboxUnavailableError } from './executors/remediation/sandbox.ts';
 import { resolveJwtSecret } from './http/jwt-secret.ts';
 
 export const EXIT_CONFIG = 78; // EX_CONFIG from sysexits.h
-export const EXIT_UNAVAILABLE = 69; // EX_UNAVAILABLE: a host requirement (the remediation sandbox) is missing
+export const EXIT_UNAVAILABLE = 69; // EX_UNAVAILABLE: a host requirement (the remediation sandbox, the libvirt binding) is missing
 
 /**
  * `jwtSecret: true` (processes that serve the API) also resolves the signing secret, so JWT_SECRET is set after it;
@@ -27,11 +28,20 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env, options: 
   }
 }
 
-/** A startup that fails because the host lacks the remediation sandbox exits 69 with its message, not a stack trace. */
-export function exitIfSandboxUnavailable(error: unknown): never {
-  if (!(error instanceof SandboxUnavailableError)) throw error;
-  process.stderr.write(`mcp-runtime: ${error.message}\n`);
-  process.exit(EXIT_UNAVAILABLE);
+/**
+ * A startup that fails because the host lacks something the workers need (the remediation sandbox, the libvirt
+ * binding for VM_PROVISIONER_DRIVER=libvirt) exits 69 with its one-line message, not a stack trace.
+ */
+export function exitIfHostUnavailable(error: unknown): never {
+  if (error instanceof SandboxUnavailableError) {
+    process.stderr.write(`mcp-runtime: ${error.message}\n`);
+    process.exit(EXIT_UNAVAILABLE);
+  }
+  if (isAppError(error) && error.code === 'libvirt-binding-missing') {
+    process.stderr.write(`mcp-runtime: ${error.detail}\n`);
+    process.exit(EXIT_UNAVAILABLE);
+  }
+  throw error;
 }
 
 // Any key with one of these names is censored wherever it appears (two levels deep) in a log line.

@@ -1,5 +1,5 @@
 // `npm start`: a single node — migrate, then run the API and every worker in one process.
-import { createLogger, exitIfSandboxUnavailable, loadConfigOrExit } from './boot.ts';
+import { createLogger, exitIfHostUnavailable, loadConfigOrExit } from './boot.ts';
 import { exitOnUnhandled } from './process-guards.ts';
 import { closeOnSignals, createClients, startApi, startWorkers } from './platform.ts';
 import { ensureDatabase } from './sql/db.ts';
@@ -12,6 +12,6 @@ await ensureDatabase(config.DATABASE_URL);
 const clients = createClients(config, logger, 'mcp-runtime');
 const applied = await migrate(clients.sql);
 if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-const workers = await startWorkers(clients, []).catch(exitIfSandboxUnavailable);
+const workers = await startWorkers(clients, []).catch(exitIfHostUnavailable);
 const api = await startApi(clients);
 closeOnSignals(logger, [api, workers], clients);

@@ -1,6 +1,6 @@
 // Composition root of the `worker` process: `--queues a,b` hosts a subset (default: every queue) plus the outbox relay.
 import { parseArgs } from 'node:util';
-import { createLogger, exitIfSandboxUnavailable, loadConfigOrExit } from '../boot.ts';
+import { createLogger, exitIfHostUnavailable, loadConfigOrExit } from '../boot.ts';
 import { queueNames } from '../queues/catalog.ts';
 import { exitOnUnhandled } from '../process-guards.ts';
 import { closeOnSignals, createClients, startWorkers, type Running } from '../platform.ts';
@@ -17,7 +17,7 @@ const config = loadConfigOrExit();
 const logger = createLogger(config, 'mcp-worker');
 exitOnUnhandled(logger);
 const clients = createClients(config, logger, 'mcp-runtime-worker');
-const running: Running[] = [await startWorkers(clients, names).catch(exitIfSandboxUnavailable)];
+const running: Running[] = [await startWorkers(clients, names).catch(exitIfHostUnavailable)];
 if (config.WORKER_METRICS_PORT !== undefined) {
   const metrics = await startMetricsServer(clients.metrics.registry, config.WORKER_METRICS_PORT, config.HOST);
   logger.info({ port: metrics.port }, 'worker metrics listening');

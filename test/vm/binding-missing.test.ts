@@ -9,7 +9,7 @@ describe('worker startup without the libvirt binding', () => {
       reject: false,
       timeout: 30_000,
     });
-    expect(result.exitCode).toBe(1);
+    expect(result.exitCode).toBe(69); // EX_UNAVAILABLE, as for a missing sandbox
     expect(result.stderr).toContain('VM_PROVISIONER_DRIVER=libvirt needs @unraid/libvirt');
     expect(result.stderr).toContain('npm install @unraid/libvirt');
   });
