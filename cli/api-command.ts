@@ -1,6 +1,8 @@
 // Base class of every command that talks to the API: connection flags, --json, and `code: detail` errors.
-import { Command, Option } from 'clipanion';
+import { Command, Option, UsageError } from 'clipanion';
 import { ApiProblem, createApiClient, type ApiClient } from './api-client.ts';
+import { renderRecord, renderTable } from './render.ts';
+import { WAIT_TIMEOUT_EXIT, WaitTimeout } from './wait-loop.ts';
 
 export abstract class ApiCommand extends Command {
   apiUrl = Option.String('--api-url', { description: 'API base URL (default: $MCPCTL_API_URL or http://127.0.0.1:8080)' });
@@ -14,6 +16,20 @@ export abstract class ApiCommand extends Command {
 
   protected print(text: string): void {
     this.context.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /** The terminal's width when stdout is one (tables and records are fitted to it), else undefined. */
+  protected terminalWidth(): number | undefined {
+    const stdout = this.context.stdout as { isTTY?: boolean; columns?: number };
+    return stdout.isTTY === true && stdout.columns ? stdout.columns : undefined;
+  }
+
+  protected table(rows: Record<string, unknown>[], columns: string[]): string {
+    return renderTable(rows, columns, this.terminalWidth());
+  }
+
+  protected record(record: Record<string, unknown>, keys?: string[]): string {
+    return renderRecord(record, keys, this.terminalWidth());
   }
 
   protected printJson(value: unknown): void {
@@ -30,6 +46,10 @@ export abstract class ApiCommand extends Command {
         this.context.stderr.write(`${error.message}\n`);
         return 1;
       }
+      if (error instanceof WaitTimeout) {
+        this.context.stderr.write(`${error.message}\n`);
+        return WAIT_TIMEOUT_EXIT;
+      }
       throw error;
     }
   }
@@ -41,6 +61,6 @@ export function parseJsonOption(flag: string, raw: string | undefined): unknown 
   try {
     return JSON.parse(raw);
   } catch {
-    throw new ApiProblem(0, { code: 'bad-option', detail: `${flag} must be JSON` });
+    throw new UsageError(`${flag} must be JSON`);
   }
 }

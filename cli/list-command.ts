@@ -2,7 +2,6 @@
 // table (with the next cursor) or the JSON page.
 import { Option } from 'clipanion';
 import { ApiCommand } from './api-command.ts';
-import { renderTable } from './render.ts';
 
 interface Page {
   items: Record<string, unknown>[];
@@ -33,6 +32,6 @@ export abstract class ListCommand extends ApiCommand {
 
   protected printPage(page: Page, columns: string[]): void {
     if (this.json) this.printJson(page);
-    else this.print(renderTable(page.items, columns) + (page.next_cursor ? `next cursor: ${page.next_cursor}\n` : ''));
+    else this.print(this.table(page.items, columns) + (page.next_cursor ? `next cursor: ${page.next_cursor}\n` : ''));
   }
 }

@@ -7,8 +7,9 @@ export interface SseFrame {
   data: Record<string, unknown>;
 }
 
-/** Incremental parser: feed decoded text, get the complete frames it closed; `end` marks the end of the body. */
-export function createSseParser(): (text: string, end?: boolean) => SseFrame[] {
+/** Incremental parser: feed decoded text, get the complete frames it closed; `end` marks the end of the body. A
+ * `retry:` field (the server's reconnection time in ms) is told to `onRetry`. */
+export function createSseParser(onRetry?: (ms: number) => void): (text: string, end?: boolean) => SseFrame[] {
   let buffer = '';
   let fields: { id?: string; event?: string; data: string[] } = { data: [] };
   return (text, end = false) => {
@@ -31,16 +32,17 @@ export function createSseParser(): (text: string, end?: boolean) => SseFrame[] {
       const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
       if (name === 'data') fields.data.push(value);
       else if (name === 'id' || name === 'event') fields[name] = value;
+      else if (name === 'retry' && /^\d+$/.test(value)) onRetry?.(Number(value));
     }
     return frames;
   };
 }
 
 /** Frames of a streaming response body, in order; ends when the body does (or throws when it is aborted). */
-export async function* readSseFrames(response: Response): AsyncGenerator<SseFrame> {
+export async function* readSseFrames(response: Response, onRetry?: (ms: number) => void): AsyncGenerator<SseFrame> {
   if (response.body === null) return;
   const decoder = new TextDecoder();
-  const parse = createSseParser();
+  const parse = createSseParser(onRetry);
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
     yield* parse(decoder.decode(chunk, { stream: true }));
   }

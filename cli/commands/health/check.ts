@@ -1,6 +1,5 @@
 // mcpctl health: is the API up, and can it reach Postgres and Redis?
 import { ApiCommand } from '../../api-command.ts';
-import { renderRecord } from '../../render.ts';
 import { ApiProblem } from '../../api-client.ts';
 
 interface Readiness {
@@ -25,7 +24,7 @@ export class HealthCheckCommand extends ApiCommand {
       readiness = error.body as unknown as Readiness;
     }
     if (this.json) this.printJson(readiness);
-    else this.print(renderRecord({ status: readiness.status, ...readiness.checks }));
+    else this.print(this.record({ status: readiness.status, ...readiness.checks }));
     return readiness.status === 'ok' ? 0 : 1;
   }
 }

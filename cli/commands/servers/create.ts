@@ -2,7 +2,7 @@
 import { Option } from 'clipanion';
 import * as t from 'typanion';
 import { ApiCommand, parseJsonOption } from '../../api-command.ts';
-import { renderRecord } from '../../render.ts';
+import { requiredFlag } from '../../flags.ts';
 
 export class ServersCreateCommand extends ApiCommand {
   static override paths = [['servers', 'create']];
@@ -11,12 +11,12 @@ export class ServersCreateCommand extends ApiCommand {
     examples: [['A server on a SEV guest', 'mcpctl servers create --name search --image ghcr.io/acme/search:1 --isolation-tier sev']],
   });
 
-  name = Option.String('--name', { required: true });
-  image = Option.String('--image', { required: true });
-  description = Option.String('--description');
+  name = requiredFlag('--name', { description: 'Server name (lowercase DNS label)' });
+  image = requiredFlag('--image', { description: 'Container image reference' });
+  description = Option.String('--description', { description: 'Free-text description' });
   isolationTier = Option.String('--isolation-tier', { description: 'none, sev, sev-snp or tdx' });
-  memoryMib = Option.String('--memory-mib', { validator: t.isNumber() });
-  vcpuCount = Option.String('--vcpus', { validator: t.isNumber() });
+  memoryMib = Option.String('--memory-mib', { validator: t.isNumber(), description: 'Guest memory in MiB' });
+  vcpuCount = Option.String('--vcpus', { validator: t.isNumber(), description: 'Guest vCPU count' });
   metadata = Option.String('--metadata', { description: 'JSON object' });
 
   async run() {
@@ -31,6 +31,6 @@ export class ServersCreateCommand extends ApiCommand {
     };
     const server = await this.client().request<Record<string, unknown>>('POST', '/api/servers', body);
     if (this.json) this.printJson(server);
-    else this.print(renderRecord(server));
+    else this.print(this.record(server));
   }
 }

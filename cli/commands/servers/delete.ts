@@ -11,7 +11,7 @@ export class ServersDeleteCommand extends ApiCommand {
   });
 
   id = Option.String({ name: 'id' });
-  version = Option.String('--version', { validator: t.isNumber() });
+  version = Option.String('--version', { validator: t.isNumber(), description: 'Only if the server is still at this version (else 409)' });
 
   async run() {
     const query = this.version === undefined ? '' : `?version=${this.version}`;

@@ -1,7 +1,6 @@
 // mcpctl servers get <id>
 import { Option } from 'clipanion';
 import { ApiCommand } from '../../api-command.ts';
-import { renderRecord } from '../../render.ts';
 
 export class ServersGetCommand extends ApiCommand {
   static override paths = [['servers', 'get']];
@@ -12,6 +11,6 @@ export class ServersGetCommand extends ApiCommand {
   async run() {
     const server = await this.client().request<Record<string, unknown>>('GET', `/api/servers/${encodeURIComponent(this.id)}`);
     if (this.json) this.printJson(server);
-    else this.print(renderRecord(server));
+    else this.print(this.record(server));
   }
 }

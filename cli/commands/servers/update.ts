@@ -2,7 +2,7 @@
 import { Option } from 'clipanion';
 import * as t from 'typanion';
 import { ApiCommand, parseJsonOption } from '../../api-command.ts';
-import { renderRecord } from '../../render.ts';
+import { readVersionFlag } from '../../flags.ts';
 
 export class ServersUpdateCommand extends ApiCommand {
   static override paths = [['servers', 'update']];
@@ -12,13 +12,13 @@ export class ServersUpdateCommand extends ApiCommand {
   });
 
   id = Option.String({ name: 'id' });
-  version = Option.String('--version', { required: true, validator: t.isNumber() });
-  name = Option.String('--name');
-  image = Option.String('--image');
-  description = Option.String('--description');
-  isolationTier = Option.String('--isolation-tier');
-  memoryMib = Option.String('--memory-mib', { validator: t.isNumber() });
-  vcpuCount = Option.String('--vcpus', { validator: t.isNumber() });
+  version = readVersionFlag();
+  name = Option.String('--name', { description: 'New name (lowercase DNS label)' });
+  image = Option.String('--image', { description: 'New container image reference' });
+  description = Option.String('--description', { description: 'New free-text description' });
+  isolationTier = Option.String('--isolation-tier', { description: 'none, sev, sev-snp or tdx' });
+  memoryMib = Option.String('--memory-mib', { validator: t.isNumber(), description: 'Guest memory in MiB' });
+  vcpuCount = Option.String('--vcpus', { validator: t.isNumber(), description: 'Guest vCPU count' });
   metadata = Option.String('--metadata', { description: 'JSON object' });
 
   async run() {
@@ -35,6 +35,6 @@ export class ServersUpdateCommand extends ApiCommand {
     const body = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
     const server = await this.client().request<Record<string, unknown>>('PATCH', `/api/servers/${encodeURIComponent(this.id)}`, body);
     if (this.json) this.printJson(server);
-    else this.print(renderRecord(server));
+    else this.print(this.record(server));
   }
 }

@@ -4,6 +4,7 @@ import { Command, Option, UsageError } from 'clipanion';
 import { roles, type Role } from '../../../core/schemas/common.ts';
 import { signToken } from '../../../http/tokens.ts';
 import { signingSecret, tokenOptions } from './signing.ts';
+import { requiredFlag } from '../../flags.ts';
 
 export class TokenMintCommand extends Command {
   static override paths = [['token', 'mint']];
@@ -17,10 +18,10 @@ export class TokenMintCommand extends Command {
     ],
   });
 
-  owner = Option.String('--owner', { required: true, description: 'Tenant id (the owner claim)' });
+  owner = requiredFlag('--owner', { description: 'Tenant id (the owner claim)' });
   roles = Option.String('--roles', 'viewer', { description: `Comma-separated: ${roles.join(', ')}` });
   subject = Option.String('--sub', { description: 'Actor id (default: $USER or "operator")' });
-  email = Option.String('--email');
+  email = Option.String('--email', { description: 'Email claim (shown in logs and audit rows)' });
   expiresIn = Option.String('--expires-in', '12h', { description: 'Lifetime, e.g. 30m, 12h (at most the API\'s JWT_MAX_LIFETIME_SECONDS)' });
   secret = Option.String('--secret', { description: 'Signing secret (default: $JWT_SECRET, $JWT_SECRET_FILE, else the development secret file)' });
 

@@ -3,6 +3,7 @@
 import { Command, Option } from 'clipanion';
 import { signPlatformToken } from '../../../http/tokens.ts';
 import { signingSecret, tokenOptions } from './signing.ts';
+import { requiredFlag } from '../../flags.ts';
 
 export class TokenPlatformAdminCommand extends Command {
   static override paths = [['token', 'platform-admin']];
@@ -11,8 +12,8 @@ export class TokenPlatformAdminCommand extends Command {
     examples: [['Open Bull Board', 'xdg-open "http://127.0.0.1:8080/admin/queues?access_token=$(mcpctl token platform-admin --sub ops-alice --expires-in 1h)"']],
   });
 
-  subject = Option.String('--sub', { required: true, description: 'The administrator (the sub claim, shown in logs)' });
-  email = Option.String('--email');
+  subject = requiredFlag('--sub', { description: 'The administrator (the sub claim, shown in logs)' });
+  email = Option.String('--email', { description: 'Email claim (shown in logs)' });
   expiresIn = Option.String('--expires-in', '1h', { description: 'Lifetime, e.g. 30m, 1h (keep it short)' });
   secret = Option.String('--secret', { description: 'Signing secret (default: $JWT_SECRET, $JWT_SECRET_FILE, else the development secret file)' });
 

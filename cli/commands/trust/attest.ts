@@ -2,13 +2,13 @@
 import { randomBytes } from 'node:crypto';
 import { Option } from 'clipanion';
 import * as t from 'typanion';
-import { ApiProblem } from '../../api-client.ts';
-import { ApiCommand } from '../../api-command.ts';
-import { renderRecord } from '../../render.ts';
+import { WaitCommand } from '../../wait-command.ts';
+import { waitForJob } from './attestation-job.ts';
+import { parseMeasurements } from '../../measurements.ts';
 
-export class TrustAttestCommand extends ApiCommand {
+export class TrustAttestCommand extends WaitCommand {
   static override paths = [['trust', 'attest']];
-  static override usage = ApiCommand.Usage({
+  static override usage = WaitCommand.Usage({
     description: 'Submit an attestation outcome (measurements + nonce + observation time + provenance)',
     examples: [
       ['Report two registers for instance 7 and wait for the verdict', 'mcpctl trust attest 7 --measurement pcr0=aa11 --measurement pcr1=bb22 --verifier snp-verifier --wait'],
@@ -22,17 +22,11 @@ export class TrustAttestCommand extends ApiCommand {
   nonce = Option.String('--nonce', { description: 'Evidence nonce (default: random)' });
   observedAt = Option.String('--observed-at', { description: 'ISO time the evidence was observed (default: now)' });
   verifier = Option.String('--verifier', 'mcpctl', { description: 'Who produced the outcome' });
-  reportReference = Option.String('--report-reference');
-  reason = Option.String('--reason');
-  wait = Option.Boolean('--wait', false, { description: 'Wait until the job has a verdict' });
+  reportReference = Option.String('--report-reference', { description: "The verifier's report id (kept as provenance)" });
+  reason = Option.String('--reason', { description: 'Why this verdict (kept as provenance)' });
 
   async run() {
-    const measurements: Record<string, string> = {};
-    for (const pair of this.measurements) {
-      const [register, value] = pair.split('=', 2);
-      if (!register || !value) throw new ApiProblem(0, { code: 'bad-option', detail: `--measurement ${pair} must look like register=hexdigest` });
-      measurements[register] = value;
-    }
+    const measurements = parseMeasurements(this.measurements);
     const body = {
       vm_instance_id: this.vmInstanceId,
       ...(this.status === undefined ? {} : { status: this.status }),
@@ -46,18 +40,11 @@ export class TrustAttestCommand extends ApiCommand {
     const client = this.client();
     let result = await client.request<Record<string, unknown>>('POST', '/api/trust/attestations', body);
     if (this.wait) {
-      const path = `/api/trust/attestations/${String(result.job_id)}`;
-      for (;;) {
-        const job = await client.request<Record<string, unknown>>('GET', path);
-        if (job.state === 'completed' || job.state === 'failed') {
-          result = { ...result, ...job, status: job.state };
-          break;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      const job = await waitForJob(this, client, String(result.job_id));
+      result = { ...result, ...job, status: job.state };
     }
     if (this.json) this.printJson(result);
-    else this.print(renderRecord(result));
+    else this.print(this.record(result));
     return result.status === 'failed' ? 1 : 0;
   }
 }

@@ -1,5 +1,9 @@
 // The `mcpctl trust …` commands, registered by cli/commands/index.ts in one entry.
 import { TrustAttestCommand } from './attest.ts';
+import { TrustAttestationsGetCommand } from './attestations/get.ts';
+import { TrustReferencesGetCommand } from './references/get.ts';
+import { TrustReferencesHistoryCommand } from './references/history.ts';
+import { TrustReferencesSetCommand } from './references/set.ts';
 import { TrustRegistryGetCommand } from './registry/get.ts';
 import { TrustRegistryHistoryCommand } from './registry/history.ts';
 import { TrustRegistryListCommand } from './registry/list.ts';
@@ -13,4 +17,8 @@ export const trustCommands = [
   TrustRegistryTransitionCommand,
   TrustRegistryWatchCommand,
   TrustAttestCommand,
+  TrustAttestationsGetCommand,
+  TrustReferencesGetCommand,
+  TrustReferencesSetCommand,
+  TrustReferencesHistoryCommand,
 ];

@@ -1,7 +1,6 @@
 // mcpctl vm get <server-id>
 import { Option } from 'clipanion';
 import { ApiCommand } from '../../api-command.ts';
-import { renderRecord } from '../../render.ts';
 
 interface VmView {
   server_id: number;
@@ -24,7 +23,7 @@ export class VmGetCommand extends ApiCommand {
     const view = await this.client().request<VmView>('GET', `/api/servers/${encodeURIComponent(this.id)}/vm`);
     if (this.json) return this.printJson(view);
     this.print(
-      renderRecord({
+      this.record({
         server: view.server_id,
         status: view.server_status,
         domain: view.instance?.domain_name,

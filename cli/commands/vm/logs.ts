@@ -2,8 +2,7 @@
 // the last line printed.
 import { Option } from 'clipanion';
 import * as t from 'typanion';
-import { ApiCommand } from '../../api-command.ts';
-import { followStream } from '../../follow-stream.ts';
+import { WatchCommand } from '../../watch-command.ts';
 
 interface ConsoleLines {
   domain_name: string | null;
@@ -11,9 +10,9 @@ interface ConsoleLines {
   cursor: string | null;
 }
 
-export class VmLogsCommand extends ApiCommand {
+export class VmLogsCommand extends WatchCommand {
   static override paths = [['vm', 'logs']];
-  static override usage = ApiCommand.Usage({
+  static override usage = WatchCommand.Usage({
     description: "Print a server VM's console: the last lines (default LIBVIRT_LOG_TAIL), then new ones with --follow",
     examples: [
       ['Last 50 console lines of server 3', 'mcpctl vm logs 3 --tail 50'],
@@ -22,10 +21,9 @@ export class VmLogsCommand extends ApiCommand {
   });
 
   id = Option.String({ name: 'server-id' });
-  tail = Option.String('--tail', { validator: t.isNumber() });
+  tail = Option.String('--tail', { validator: t.isNumber(), description: 'How many of the last lines (default LIBVIRT_LOG_TAIL)' });
   follow = Option.Boolean('--follow', false, { description: 'Keep streaming new lines (Server-Sent Events)' });
   limit = Option.String('--limit', { validator: t.isNumber(), description: 'With --follow: exit after this many new lines' });
-  retryMs = Option.String('--retry-ms', '1000', { validator: t.isNumber(), description: 'With --follow: pause before reconnecting a dropped stream' });
 
   private emit(line: string): void {
     if (this.json) this.context.stdout.write(`${JSON.stringify({ line })}\n`);
@@ -43,12 +41,7 @@ export class VmLogsCommand extends ApiCommand {
     }
     for (const line of tail.lines) this.emit(line);
     let seen = 0;
-    const frames = followStream(client, `${base}/stream`, {
-      since: tail.cursor ?? undefined,
-      retryMs: this.retryMs,
-      onReconnect: (lastId) => this.context.stderr.write(`console stream dropped; reconnecting after ${lastId ?? '(start)'}\n`),
-      onReset: (notice) => this.context.stderr.write(notice),
-    });
+    const frames = this.followStream(client, `${base}/stream`, { since: tail.cursor ?? undefined });
     for await (const frame of frames) {
       if (frame.event !== 'console') continue;
       this.emit(String(frame.data.line));

@@ -2,7 +2,6 @@
 import { Option } from 'clipanion';
 import * as t from 'typanion';
 import { ApiCommand } from '../../api-command.ts';
-import { renderRecord } from '../../render.ts';
 
 export class VmStopCommand extends ApiCommand {
   static override paths = [['vm', 'stop']];
@@ -17,6 +16,6 @@ export class VmStopCommand extends ApiCommand {
   async run() {
     const accepted = await this.client().request<Record<string, unknown>>('POST', `/api/servers/${encodeURIComponent(this.id)}/vm/stop`, this.version === undefined ? {} : { version: this.version });
     if (this.json) this.printJson(accepted);
-    else this.print(renderRecord(accepted));
+    else this.print(this.record(accepted));
   }
 }

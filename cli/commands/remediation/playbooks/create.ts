@@ -2,8 +2,8 @@
 import { Option } from 'clipanion';
 import * as t from 'typanion';
 import { ApiCommand, parseJsonOption } from '../../../api-command.ts';
-import { renderRecord } from '../../../render.ts';
 import { playbooksPath } from '../columns.ts';
+import { requiredFlag } from '../../../flags.ts';
 
 export class RemediationPlaybooksCreateCommand extends ApiCommand {
   static override paths = [['remediation', 'playbooks', 'create']];
@@ -14,16 +14,16 @@ export class RemediationPlaybooksCreateCommand extends ApiCommand {
     ],
   });
 
-  key = Option.String('--key', { required: true });
-  executor = Option.String('--executor', { required: true, description: 'shell, ansible or cloud' });
-  plan = Option.String('--plan', { required: true, description: 'JSON plan for the executor' });
+  key = requiredFlag('--key', { description: 'Playbook key (unique per tenant; runs name it with --playbook-key)' });
+  executor = requiredFlag('--executor', { description: 'shell, ansible or cloud' });
+  plan = requiredFlag('--plan', { placeholder: 'json', description: 'JSON plan for the executor' });
   noApproval = Option.Boolean('--no-approval', false, { description: 'Runs are auto-approved' });
-  sla = Option.String('--sla-seconds', { validator: t.isNumber() });
-  timeout = Option.String('--timeout-seconds', { validator: t.isNumber() });
-  retryLimit = Option.String('--retry-limit', { validator: t.isNumber() });
+  sla = Option.String('--sla-seconds', { validator: t.isNumber(), description: 'Seconds a run may take from request to end before it expires' });
+  timeout = Option.String('--timeout-seconds', { validator: t.isNumber(), description: 'Seconds one attempt may run before it is killed' });
+  retryLimit = Option.String('--retry-limit', { validator: t.isNumber(), description: 'Retries after a failed attempt' });
   selector = Option.String('--selector', { description: 'JSON quarantine selector' });
   metadata = Option.String('--metadata', { description: 'JSON object' });
-  displayName = Option.String('--display-name');
+  displayName = Option.String('--display-name', { description: 'Human-readable name' });
 
   async run() {
     const optional: Record<string, unknown> = {
@@ -43,6 +43,6 @@ export class RemediationPlaybooksCreateCommand extends ApiCommand {
     };
     const playbook = await this.client().request<Record<string, unknown>>('POST', playbooksPath, body);
     if (this.json) this.printJson(playbook);
-    else this.print(renderRecord(playbook));
+    else this.print(this.record(playbook));
   }
 }

@@ -9,7 +9,7 @@ export class RemediationPlaybooksDeleteCommand extends ApiCommand {
   static override usage = ApiCommand.Usage({ description: 'Delete a playbook (its runs keep their history)', examples: [['Delete 4', 'mcpctl remediation playbooks delete 4 --version 3']] });
 
   id = Option.String({ name: 'id' });
-  version = Option.String('--version', { validator: t.isNumber() });
+  version = Option.String('--version', { validator: t.isNumber(), description: 'Only if the playbook is still at this version (else 409)' });
 
   async run() {
     const query = this.version === undefined ? '' : `?version=${this.version}`;

@@ -1,7 +1,6 @@
 // mcpctl remediation playbooks get <id>
 import { Option } from 'clipanion';
 import { ApiCommand } from '../../../api-command.ts';
-import { renderRecord } from '../../../render.ts';
 import { playbooksPath } from '../columns.ts';
 
 export class RemediationPlaybooksGetCommand extends ApiCommand {
@@ -13,6 +12,6 @@ export class RemediationPlaybooksGetCommand extends ApiCommand {
   async run() {
     const playbook = await this.client().request<Record<string, unknown>>('GET', `${playbooksPath}/${encodeURIComponent(this.id)}`);
     if (this.json) this.printJson(playbook);
-    else this.print(renderRecord(playbook));
+    else this.print(this.record(playbook));
   }
 }

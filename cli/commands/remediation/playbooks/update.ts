@@ -2,8 +2,8 @@
 import { Option } from 'clipanion';
 import * as t from 'typanion';
 import { ApiCommand, parseJsonOption } from '../../../api-command.ts';
-import { renderRecord } from '../../../render.ts';
 import { playbooksPath } from '../columns.ts';
+import { readVersionFlag } from '../../../flags.ts';
 
 export class RemediationPlaybooksUpdateCommand extends ApiCommand {
   static override paths = [['remediation', 'playbooks', 'update']];
@@ -13,12 +13,12 @@ export class RemediationPlaybooksUpdateCommand extends ApiCommand {
   });
 
   id = Option.String({ name: 'id' });
-  version = Option.String('--version', { required: true, validator: t.isNumber() });
+  version = readVersionFlag();
   plan = Option.String('--plan', { description: 'JSON plan' });
-  approvalRequired = Option.String('--approval-required', { validator: t.isBoolean() });
-  sla = Option.String('--sla-seconds', { validator: t.isNumber() });
-  timeout = Option.String('--timeout-seconds', { validator: t.isNumber() });
-  retryLimit = Option.String('--retry-limit', { validator: t.isNumber() });
+  approvalRequired = Option.String('--approval-required', { validator: t.isBoolean(), description: 'true: runs wait for an approver; false: auto-approved' });
+  sla = Option.String('--sla-seconds', { validator: t.isNumber(), description: 'Seconds a run may take from request to end before it expires' });
+  timeout = Option.String('--timeout-seconds', { validator: t.isNumber(), description: 'Seconds one attempt may run before it is killed' });
+  retryLimit = Option.String('--retry-limit', { validator: t.isNumber(), description: 'Retries after a failed attempt' });
   selector = Option.String('--selector', { description: 'JSON quarantine selector' });
   metadata = Option.String('--metadata', { description: 'JSON object' });
 
@@ -36,6 +36,6 @@ export class RemediationPlaybooksUpdateCommand extends ApiCommand {
     const body = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
     const playbook = await this.client().request<Record<string, unknown>>('PATCH', `${playbooksPath}/${encodeURIComponent(this.id)}`, body);
     if (this.json) this.printJson(playbook);
-    else this.print(renderRecord(playbook));
+    else this.print(this.record(playbook));
   }
 }

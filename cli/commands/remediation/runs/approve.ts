@@ -1,9 +1,8 @@
 // mcpctl remediation runs approve <id> --version V [--deny] [--note N]
 import { Option } from 'clipanion';
-import * as t from 'typanion';
 import { ApiCommand } from '../../../api-command.ts';
-import { renderRecord } from '../../../render.ts';
 import { runsPath } from '../columns.ts';
+import { readVersionFlag } from '../../../flags.ts';
 
 export class RemediationRunsApproveCommand extends ApiCommand {
   static override paths = [['remediation', 'runs', 'approve']];
@@ -13,14 +12,14 @@ export class RemediationRunsApproveCommand extends ApiCommand {
   });
 
   id = Option.String({ name: 'id' });
-  version = Option.String('--version', { required: true, validator: t.isNumber() });
-  deny = Option.Boolean('--deny', false);
-  note = Option.String('--note');
+  version = readVersionFlag();
+  deny = Option.Boolean('--deny', false, { description: 'Deny the run instead of approving it' });
+  note = Option.String('--note', { description: 'Why (kept with the decision)' });
 
   async run() {
     const body = { decision: this.deny ? 'deny' : 'approve', version: this.version, ...(this.note === undefined ? {} : { note: this.note }) };
     const run = await this.client().request<Record<string, unknown>>('POST', `${runsPath}/${encodeURIComponent(this.id)}/approval`, body);
     if (this.json) this.printJson(run);
-    else this.print(renderRecord(run, ['id', 'status', 'approval_state', 'approved_by', 'version']));
+    else this.print(this.record(run, ['id', 'status', 'approval_state', 'approved_by', 'version']));
   }
 }

@@ -1,8 +1,8 @@
 // mcpctl remediation runs artifacts <id> [--content NAME]
 import { Option } from 'clipanion';
 import { ApiCommand } from '../../../api-command.ts';
-import { renderTable } from '../../../render.ts';
 import { runsPath } from '../columns.ts';
+import { valueFlag } from '../../../flags.ts';
 
 export class RemediationRunsArtifactsCommand extends ApiCommand {
   static override paths = [['remediation', 'runs', 'artifacts']];
@@ -12,7 +12,7 @@ export class RemediationRunsArtifactsCommand extends ApiCommand {
   });
 
   id = Option.String({ name: 'id' });
-  content = Option.String('--content');
+  content = valueFlag('--content', { placeholder: 'name', description: 'Print the content of the artifact with this name' });
 
   async run() {
     const { items } = await this.client().request<{ items: Record<string, unknown>[] }>('GET', `${runsPath}/${encodeURIComponent(this.id)}/artifacts`);
@@ -25,6 +25,6 @@ export class RemediationRunsArtifactsCommand extends ApiCommand {
       return this.print(String(artifact.content));
     }
     if (this.json) this.printJson({ items });
-    else this.print(renderTable(items, ['id', 'attempt', 'artifact_type', 'name', 'size_bytes', 'sha256']));
+    else this.print(this.table(items, ['id', 'attempt', 'artifact_type', 'name', 'size_bytes', 'sha256']));
   }
 }

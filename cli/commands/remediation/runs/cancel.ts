@@ -1,9 +1,8 @@
 // mcpctl remediation runs cancel <id> --version V [--reason R]
 import { Option } from 'clipanion';
-import * as t from 'typanion';
 import { ApiCommand } from '../../../api-command.ts';
-import { renderRecord } from '../../../render.ts';
 import { runsPath } from '../columns.ts';
+import { readVersionFlag } from '../../../flags.ts';
 
 export class RemediationRunsCancelCommand extends ApiCommand {
   static override paths = [['remediation', 'runs', 'cancel']];
@@ -13,13 +12,13 @@ export class RemediationRunsCancelCommand extends ApiCommand {
   });
 
   id = Option.String({ name: 'id' });
-  version = Option.String('--version', { required: true, validator: t.isNumber() });
-  reason = Option.String('--reason');
+  version = readVersionFlag();
+  reason = Option.String('--reason', { description: 'Why (kept with the run)' });
 
   async run() {
     const body = { version: this.version, ...(this.reason === undefined ? {} : { reason: this.reason }) };
     const run = await this.client().request<Record<string, unknown>>('POST', `${runsPath}/${encodeURIComponent(this.id)}/cancel`, body);
     if (this.json) this.printJson(run);
-    else this.print(renderRecord(run, ['id', 'status', 'cancellation_requested_at', 'cancelled_by', 'version']));
+    else this.print(this.record(run, ['id', 'status', 'cancellation_requested_at', 'cancelled_by', 'version']));
   }
 }

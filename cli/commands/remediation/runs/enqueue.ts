@@ -2,8 +2,8 @@
 import { Option } from 'clipanion';
 import * as t from 'typanion';
 import { ApiCommand, parseJsonOption } from '../../../api-command.ts';
-import { renderRecord } from '../../../render.ts';
 import { runsPath } from '../columns.ts';
+import { requiredFlag } from '../../../flags.ts';
 
 export class RemediationRunsEnqueueCommand extends ApiCommand {
   static override paths = [['remediation', 'runs', 'enqueue']];
@@ -12,9 +12,9 @@ export class RemediationRunsEnqueueCommand extends ApiCommand {
     examples: [['By key', 'mcpctl remediation runs enqueue --vm-instance-id 3 --playbook-key restart']],
   });
 
-  vmInstanceId = Option.String('--vm-instance-id', { required: true, validator: t.isNumber() });
-  playbookId = Option.String('--playbook-id', { validator: t.isNumber() });
-  playbookKey = Option.String('--playbook-key');
+  vmInstanceId = requiredFlag('--vm-instance-id', { validator: t.isNumber(), placeholder: 'id', description: 'The VM instance to remediate' });
+  playbookId = Option.String('--playbook-id', { validator: t.isNumber(), description: 'The playbook by id (or --playbook-key)' });
+  playbookKey = Option.String('--playbook-key', { description: 'The playbook by key (or --playbook-id)' });
   metadata = Option.String('--metadata', { description: 'JSON object' });
 
   async run() {
@@ -26,6 +26,6 @@ export class RemediationRunsEnqueueCommand extends ApiCommand {
     };
     const run = await this.client().request<Record<string, unknown>>('POST', runsPath, body);
     if (this.json) this.printJson(run);
-    else this.print(renderRecord(run, ['id', 'status', 'approval_state', 'playbook_key', 'sla_deadline', 'version']));
+    else this.print(this.record(run, ['id', 'status', 'approval_state', 'playbook_key', 'sla_deadline', 'version']));
   }
 }

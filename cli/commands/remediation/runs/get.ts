@@ -1,7 +1,6 @@
 // mcpctl remediation runs get <id>: the run and its retry ledger.
 import { Option } from 'clipanion';
 import { ApiCommand } from '../../../api-command.ts';
-import { renderRecord, renderTable } from '../../../render.ts';
 import { runsPath } from '../columns.ts';
 
 export class RemediationRunsGetCommand extends ApiCommand {
@@ -14,6 +13,6 @@ export class RemediationRunsGetCommand extends ApiCommand {
     const run = await this.client().request<Record<string, unknown> & { retry_ledger?: Record<string, unknown>[] }>('GET', `${runsPath}/${encodeURIComponent(this.id)}`);
     if (this.json) return this.printJson(run);
     const { retry_ledger: ledger = [], ...rest } = run;
-    this.print(renderRecord(rest) + '\nretry ledger:\n' + renderTable(ledger, ['attempt', 'status', 'exit_code', 'failure_reason', 'failure_class', 'retry_delay_ms', 'detail']));
+    this.print(this.record(rest) + '\nretry ledger:\n' + this.table(ledger, ['attempt', 'status', 'exit_code', 'failure_reason', 'failure_class', 'retry_delay_ms', 'detail']));
   }
 }

@@ -1,7 +1,6 @@
 // mcpctl trust registry get <vm_instance_id>
 import { Option } from 'clipanion';
 import { ApiCommand } from '../../../api-command.ts';
-import { renderRecord } from '../../../render.ts';
 
 export class TrustRegistryGetCommand extends ApiCommand {
   static override paths = [['trust', 'registry', 'get']];
@@ -12,6 +11,6 @@ export class TrustRegistryGetCommand extends ApiCommand {
   async run() {
     const entry = await this.client().request<Record<string, unknown>>('GET', `/api/trust/registry/${encodeURIComponent(this.vmInstanceId)}`);
     if (this.json) this.printJson(entry);
-    else this.print(renderRecord(entry));
+    else this.print(this.record(entry));
   }
 }

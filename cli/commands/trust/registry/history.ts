@@ -1,7 +1,6 @@
 // mcpctl trust registry history <vm_instance_id> [--limit N]
 import { Option } from 'clipanion';
 import { ApiCommand } from '../../../api-command.ts';
-import { renderTable } from '../../../render.ts';
 
 const columns = ['id', 'registry_version', 'previous_lifecycle_state', 'lifecycle_state', 'attestation_status', 'remediation_state', 'trigger', 'actor', 'verifier', 'reason', 'created_at'];
 
@@ -19,6 +18,6 @@ export class TrustRegistryHistoryCommand extends ApiCommand {
     const query = this.limit === undefined ? '' : `?limit=${encodeURIComponent(this.limit)}`;
     const history = await this.client().request<{ items: Record<string, unknown>[] }>('GET', `/api/trust/registry/${encodeURIComponent(this.vmInstanceId)}/history${query}`);
     if (this.json) this.printJson(history);
-    else this.print(renderTable(history.items, columns));
+    else this.print(this.table(history.items, columns));
   }
 }

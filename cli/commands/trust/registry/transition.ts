@@ -1,8 +1,7 @@
 // mcpctl trust registry transition <vm_instance_id> --to STATE --version V [--reason TEXT]
 import { Option } from 'clipanion';
-import * as t from 'typanion';
 import { ApiCommand } from '../../../api-command.ts';
-import { renderRecord } from '../../../render.ts';
+import { readVersionFlag, requiredFlag } from '../../../flags.ts';
 
 export class TrustRegistryTransitionCommand extends ApiCommand {
   static override paths = [['trust', 'registry', 'transition']];
@@ -12,9 +11,9 @@ export class TrustRegistryTransitionCommand extends ApiCommand {
   });
 
   vmInstanceId = Option.String({ name: 'vm_instance_id' });
-  to = Option.String('--to', { required: true, description: 'Target lifecycle state' });
-  version = Option.String('--version', { required: true, validator: t.isNumber() });
-  reason = Option.String('--reason');
+  to = requiredFlag('--to', { placeholder: 'state', description: 'Target lifecycle state' });
+  version = readVersionFlag();
+  reason = Option.String('--reason', { description: 'Why (kept in the history)' });
 
   async run() {
     const body = { version: this.version, lifecycle_state: this.to, ...(this.reason === undefined ? {} : { reason: this.reason }) };
@@ -24,6 +23,6 @@ export class TrustRegistryTransitionCommand extends ApiCommand {
       body,
     );
     if (this.json) this.printJson(result);
-    else this.print(renderRecord(result.registry));
+    else this.print(this.record(result.registry));
   }
 }
