@@ -75,6 +75,7 @@ export const configSchema = z.object({
   REMEDIATION_SANDBOX_UID: int(1, 4_294_967_294).default(65_534),
   REMEDIATION_SANDBOX_GID: int(1, 4_294_967_294).default(65_534),
   REMEDIATION_SANDBOX_ALLOW_EGRESS: boolish.default(false),
+  REMEDIATION_CLOUD_ALLOW_LOOPBACK: boolish.default(false),
   REMEDIATION_ANSIBLE_PLAYBOOK_ROOT: z.string().startsWith('/', 'must be an absolute path').optional(),
   REMEDIATION_WATCHDOG_GRACE_SECONDS: int(1, 86_400).default(60),
   REMEDIATION_LEASE_MS: int(300, 600_000).default(30_000),

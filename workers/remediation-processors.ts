@@ -22,6 +22,7 @@ export function registerRemediationHandlers(handlers: HandlerMap, deps: WorkerDe
     resolveSecret,
     sandbox: sandboxOptions(config),
     ansiblePlaybookRoot: config.REMEDIATION_ANSIBLE_PLAYBOOK_ROOT,
+    cloudAllowLoopback: config.REMEDIATION_CLOUD_ALLOW_LOOPBACK,
   });
   const dispatch = createRemediationExecuteHandler({
     sql: deps.sql,

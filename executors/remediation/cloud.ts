@@ -1,6 +1,7 @@
 // Cloud API executor: one HTTPS call described by the plan, authenticated with a secret resolved now (never
 // stored in job data), an idempotency key per attempt, then polling the operation it started until done.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { namesLocalHost } from '../../core/local-host.ts';
 import { isAllowedCloudUrl, renderJson, renderTemplate, type CloudPlan } from '../../core/remediation-plan.ts';
 import { sendCloudRequest, type CloudAnswer } from './cloud-http.ts';
 import { readPath, reasonForStatus } from './http-status.ts';
@@ -14,7 +15,18 @@ class Answered {
 /** Default for `responseCapBytes`: the part of an answer that is read, parsed and stored (the worker passes REMEDIATION_OUTPUT_CAP_BYTES). */
 export const CLOUD_RESPONSE_CAP_BYTES = 1_048_576;
 
-export function createCloudExecutor(options: { resolveSecret: SecretResolver; fetch?: typeof fetch; responseCapBytes?: number }): RemediationExecutor<CloudPlan> {
+export interface CloudExecutorOptions {
+  resolveSecret: SecretResolver;
+  fetch?: typeof fetch;
+  responseCapBytes?: number;
+  /**
+   * Whether a plan may call the worker's own host (loopback, `localhost`, link-local): REMEDIATION_CLOUD_ALLOW_LOOPBACK.
+   * Off by default: the call runs in the worker, outside the sandbox, next to the platform's unauthenticated services.
+   */
+  allowLoopback?: boolean;
+}
+
+export function createCloudExecutor(options: CloudExecutorOptions): RemediationExecutor<CloudPlan> {
   const doFetch = options.fetch ?? fetch;
   const capBytes = options.responseCapBytes ?? CLOUD_RESPONSE_CAP_BYTES;
   return {
@@ -77,6 +89,10 @@ export function createCloudExecutor(options: { resolveSecret: SecretResolver; fe
         const url = renderTemplate(plan.url, context.variables, encodeURIComponent);
         // Checked again here: a playbook stored before the https rule, or an operation URL the API hands back.
         if (!isAllowedCloudUrl(url)) return failed('policy-denied', 'refusing a plain-http URL to a non-loopback host');
+        // Redirects and operation URLs must keep this origin, so checking it once covers them.
+        if (!options.allowLoopback && namesLocalHost(url)) {
+          return failed('policy-denied', `refusing ${new URL(url).origin}: the worker's own host is off limits (REMEDIATION_CLOUD_ALLOW_LOOPBACK is off)`);
+        }
         const body = plan.body === undefined ? undefined : JSON.stringify(renderJson(plan.body, context.variables));
         const first = await call(plan.method, url, body);
         if (plan.poll === undefined) {

@@ -19,6 +19,8 @@ export interface ExecutorSetOptions {
   sandbox: SandboxOptions;
   ansiblePlaybookRoot?: string | undefined;
   ansibleBinary?: string;
+  /** REMEDIATION_CLOUD_ALLOW_LOOPBACK: cloud plans may call the worker's own host. */
+  cloudAllowLoopback?: boolean;
 }
 
 export function createExecutorSet(options: ExecutorSetOptions): ExecutorSet {
@@ -31,7 +33,7 @@ export function createExecutorSet(options: ExecutorSetOptions): ExecutorSet {
       ...(options.ansiblePlaybookRoot === undefined ? {} : { playbookRoot: options.ansiblePlaybookRoot }),
       ...(options.ansibleBinary ? { binary: options.ansibleBinary } : {}),
     }),
-    cloud: createCloudExecutor({ resolveSecret: options.resolveSecret, responseCapBytes: outputCapBytes }),
+    cloud: createCloudExecutor({ resolveSecret: options.resolveSecret, responseCapBytes: outputCapBytes, allowLoopback: options.cloudAllowLoopback ?? false }),
   };
   return {
     async execute(type, plan, context) {

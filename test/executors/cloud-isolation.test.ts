@@ -25,7 +25,8 @@ beforeEach(() => {
   api.handle((_req, res) => reply(res, 200, { ok: true }));
 });
 
-const cloud = (options: { responseCapBytes?: number } = {}) => createCloudExecutor({ resolveSecret: createSecretResolver({ file: secretsFile, env: {} }), ...options });
+// The fake APIs listen on loopback, which a worker allows only with REMEDIATION_CLOUD_ALLOW_LOOPBACK.
+const cloud = (options: { responseCapBytes?: number } = {}) => createCloudExecutor({ resolveSecret: createSecretResolver({ file: secretsFile, env: {} }), allowLoopback: true, ...options });
 const plan = (ref = 'cloud-token', url = `${api.base}/repair`) => cloudPlan.parse({ url, auth: { secret_ref: ref } });
 const sentSecrets = () => [...api.received, ...other.received].map((request) => request.headers.authorization).filter(Boolean);
 
@@ -64,7 +65,7 @@ describe('secret references are scoped to the run owner', () => {
   it('refuses a flat (unscoped) secrets file as unreadable, without quoting it', async () => {
     const flat = path.join(path.dirname(secretsFile), 'flat.json');
     await writeFile(flat, JSON.stringify({ 'cloud-token': 'flat-secret' }));
-    const result = await createCloudExecutor({ resolveSecret: createSecretResolver({ file: flat, env: {} }) }).execute(plan(), await testContext());
+    const result = await createCloudExecutor({ resolveSecret: createSecretResolver({ file: flat, env: {} }), allowLoopback: true }).execute(plan(), await testContext());
     expect(result).toMatchObject({ status: 'failed', failureReason: 'executor-unavailable' });
     expect(result.detail).toContain('{ "<owner_id>": { "<ref>": "<value>" } }');
     expect(JSON.stringify(result)).not.toContain('flat-secret');

@@ -18,7 +18,8 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const cloud = createCloudExecutor({ resolveSecret: createSecretResolver({ env: { [secretEnvName('owner-a', 'cloud-token')]: 's3cret-value' } }) });
+// The fake API listens on loopback, which a worker allows only with REMEDIATION_CLOUD_ALLOW_LOOPBACK.
+const cloud = createCloudExecutor({ resolveSecret: createSecretResolver({ env: { [secretEnvName('owner-a', 'cloud-token')]: 's3cret-value' } }), allowLoopback: true });
 const plan = (extra: Record<string, unknown> = {}) =>
   cloudPlan.parse({ url: `${base}/instances/{{vm_instance_id}}/repair`, body: { run: '{{run_id}}' }, auth: { secret_ref: 'cloud-token' }, ...extra });
 
@@ -95,7 +96,7 @@ describe('cloud API executor (loopback fake)', () => {
   });
 
   it('refuses with policy-denied when the owner has no such secret', async () => {
-    const bare = createCloudExecutor({ resolveSecret: createSecretResolver({ env: {} }) });
+    const bare = createCloudExecutor({ resolveSecret: createSecretResolver({ env: {} }), allowLoopback: true });
     expect(await bare.execute(plan(), await testContext())).toMatchObject({ status: 'failed', failureReason: 'policy-denied' });
   });
 });
