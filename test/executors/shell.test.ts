@@ -7,6 +7,7 @@ import { shellPlan } from '../../core/remediation-plan.ts';
 import { SANDBOX_PATH } from '../../core/sandbox-argv.ts';
 import { CUT_MARK, MAX_LINE_BYTES } from '../../executors/remediation/output-lines.ts';
 import { createShellExecutor } from '../../executors/remediation/shell.ts';
+import { waitFor } from '../support/wait.ts';
 import { marker, processesWith, testContext, testSandbox, waitForLog } from './context.ts';
 
 const shell = createShellExecutor({ outputCapBytes: 4096, sandbox: testSandbox, killGraceMs: 500 });
@@ -111,7 +112,8 @@ describe('shell executor (inside the bubblewrap sandbox)', () => {
     await writeFile(script, `#!/bin/sh\nsleep ${tag} &\nsetsid sleep ${tag} &\necho "leader $$"\nwait\n`, { mode: 0o755 });
     const running = shell.execute(shellPlan.parse({ command: script }), context);
     await waitForLog(context.logs, (line) => line.startsWith('leader '));
-    expect(processesWith(`sleep${'\0'}${tag}`)).toHaveLength(2);
+    // The leader may print before its forked children have exec'd sleep: wait for both to show in /proc.
+    await waitFor(async () => processesWith(`sleep${'\0'}${tag}`), (pids) => pids.length === 2, { what: 'both sleeps running' });
     controller.abort();
     const result = await running;
     expect(result).toMatchObject({ status: 'cancelled', failureReason: 'cancelled' });
