@@ -7,6 +7,7 @@ export const errorCatalog = {
   'not-found': { status: 404, title: 'Not found', retryable: false },
   'method-not-allowed': { status: 405, title: 'Method not allowed', retryable: false },
   'payload-too-large': { status: 413, title: 'Payload too large', retryable: false },
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type', retryable: false },
   'server-not-found': { status: 404, title: 'Server not found', retryable: false },
   'vm-instance-not-found': { status: 404, title: 'VM instance not found', retryable: false },
   'playbook-not-found': { status: 404, title: 'Playbook not found', retryable: false },

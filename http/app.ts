@@ -1,9 +1,11 @@
-// createApp(deps): the Koa application — request ids, metrics, problem rendering, auth, routes, OpenAPI, Bull Board.
+// createApp(deps): the Koa application — request ids, metrics, problem rendering, auth, routes, OpenAPI, the docs
+// page, Bull Board.
 import Router from '@koa/router';
 import Koa from 'koa';
 import { authMiddleware } from './auth.ts';
 import { bullBoardMiddlewares } from './bull-board.ts';
 import type { AppDeps } from './deps.ts';
+import { docsRouter } from './docs-page.ts';
 import { jsonBodyMiddleware } from './json-body.ts';
 import { httpMetricsMiddleware } from './metrics.ts';
 import { buildOpenApiDocument } from './openapi.ts';
@@ -53,6 +55,7 @@ export function createApp(deps: AppDeps): Koa {
     }),
   );
   app.use(router.routes());
+  app.use(docsRouter().routes());
   app.use(router.allowedMethods({ throw: false }));
   return app;
 }

@@ -1,5 +1,6 @@
-// Reads JSON request bodies with hard limits: size (413), UTF-8 (400), nesting depth checked on the raw text before
-// JSON.parse (400), then string/array sizes and well-formed strings (400). Hostile input never reaches a handler.
+// Reads JSON request bodies with hard limits: a body of another media type (415), size (413), UTF-8 (400), nesting
+// depth checked on the raw text before JSON.parse (400), then string/array sizes and well-formed strings (400).
+// Hostile input never reaches a handler.
 import type { Context, Next } from 'koa';
 import { AppError } from '../core/errors.ts';
 import { jsonDepthExceeds, jsonLimitErrors, type JsonLimits } from '../core/json-limits.ts';
@@ -52,8 +53,14 @@ export function parseJsonBody(raw: Buffer, limits: JsonLimits): unknown {
 export function jsonBodyMiddleware(limits: BodyLimits) {
   return async (ctx: Context, next: Next) => {
     const request = ctx.request as { body?: unknown };
-    if (PARSED_METHODS.has(ctx.method) && request.body === undefined && ctx.is('application/json', '+json')) {
-      request.body = parseJsonBody(await readRaw(ctx, limits.maxBytes), limits);
+    if (PARSED_METHODS.has(ctx.method) && request.body === undefined) {
+      // null: no body at all, or an empty one (reads as {}); false: a body whose Content-Type is missing or not JSON.
+      const json = ctx.request.length === 0 ? null : ctx.is('application/json', '+json');
+      if (json === false) {
+        ctx.set('Connection', 'close');
+        throw new AppError('unsupported-media-type', `the body must be application/json, not ${ctx.get('content-type') || 'untyped'}`);
+      }
+      if (json !== null) request.body = parseJsonBody(await readRaw(ctx, limits.maxBytes), limits);
     }
     await next();
   };

@@ -6,6 +6,8 @@ import type { Queues } from '../queues/queues.ts';
 import type { Sql } from '../sql/db.ts';
 import { outboxHealth } from '../sql/outbox.ts';
 
+const NON_COUNTER_TOTALS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 export interface Metrics {
   registry: Registry;
   jobDurations: Histogram<'queue' | 'outcome'>;
@@ -13,7 +15,12 @@ export interface Metrics {
 
 export function createMetrics(options: { queues?: Queues; sql?: Sql; defaults?: boolean } = {}): Metrics {
   const registry = new Registry();
-  if (options.defaults) collectDefaultMetrics({ register: registry });
+  if (options.defaults) {
+    collectDefaultMetrics({ register: registry });
+    // prom-client exports these sums as gauges named *_total, which `promtool check metrics` refuses (only counters
+    // end in _total). sum(nodejs_active_handles) and the like give the same numbers from the per-type gauges.
+    for (const name of NON_COUNTER_TOTALS) registry.removeSingleMetric(name);
+  }
   const jobDurations = new Histogram({
     name: 'mcp_job_duration_seconds',
     help: 'BullMQ job processing time by queue and outcome',

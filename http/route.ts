@@ -18,9 +18,22 @@ export interface RouteInput<P, Q, B> {
 /** What a JSON handler returns; `undefined` means the handler wrote the response itself (SSE). */
 export type RouteResult = { status: number; body?: unknown; headers?: Record<string, string> } | undefined;
 
+/** Problem statuses a route declares itself; 400, 401, 403, 413, 415 (and 404 for a path with ids) follow from its inputs and roles. */
+export type DeclaredProblem = 404 | 409 | 422 | 503;
+
+export interface RouteResponse {
+  description: string;
+  schema?: z.ZodType;
+  contentType?: string;
+  /** text/event-stream only: each event name the stream sends, with the schema of its `data`. */
+  events?: Record<string, z.ZodType>;
+}
+
 export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
   method: Method;
   path: string;
+  /** Stable camelCase name of the operation in /openapi.json (clients generate method names from it). */
+  operationId: string;
   summary: string;
   tag: string;
   /** Any one of these tenant roles admits the caller (no role implies another); `public` skips authentication. */
@@ -28,7 +41,8 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
   params?: P;
   query?: Q;
   body?: B;
-  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+  responses: Record<number, RouteResponse>;
+  problems?: readonly DeclaredProblem[];
   handler(ctx: Context, input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>): Promise<RouteResult> | RouteResult;
 }
 
@@ -79,6 +93,9 @@ export function authorize(spec: Pick<RouteSpec, 'roles'>, principal: Principal |
   throw new AppError('forbidden', `this action needs one of the roles: ${spec.roles.join(', ')}`);
 }
 
+/** A 201 names what it created: `location` is the path a GET of the new resource answers on. */
+export const created = (body: unknown, location: string): RouteResult => ({ status: 201, body, headers: { Location: location } });
+
 const bodyOf = (ctx: Context): unknown => (ctx.request as { body?: unknown }).body;
 
 /** Adapt a route spec to a Koa handler: authorize, validate, run, and validate what goes out. */
@@ -95,6 +112,7 @@ export function toKoaHandler(spec: RouteSpec) {
     };
     const result = await spec.handler(ctx, input as never);
     if (result === undefined) return;
+    if (result.status === 201 && result.headers?.Location === undefined) throw new Error(`${spec.method} ${spec.path} answered 201 without a Location`);
     ctx.status = result.status;
     for (const [name, value] of Object.entries(result.headers ?? {})) ctx.set(name, value);
     const schema = spec.responses[result.status]?.schema;

@@ -27,6 +27,7 @@ export function opsRoutes(deps: AppDeps): RouteSpec[] {
     defineRoute({
       method: 'get',
       path: '/healthz',
+      operationId: 'getLiveness',
       summary: 'Liveness: the process answers',
       tag: 'operations',
       roles: 'public',
@@ -36,6 +37,7 @@ export function opsRoutes(deps: AppDeps): RouteSpec[] {
     defineRoute({
       method: 'get',
       path: '/readyz',
+      operationId: 'getReadiness',
       summary: 'Readiness: Postgres and Redis reachable',
       tag: 'operations',
       roles: 'public',
@@ -52,6 +54,7 @@ export function opsRoutes(deps: AppDeps): RouteSpec[] {
     defineRoute({
       method: 'get',
       path: '/metrics',
+      operationId: 'getMetrics',
       summary: 'Prometheus metrics',
       tag: 'operations',
       roles: 'public',

@@ -6,7 +6,7 @@ import { createPlaybookBody, playbook, playbookPage, updatePlaybookBody, version
 import { deletePlaybook, getPlaybook, insertPlaybook, listPlaybooks, updatePlaybook } from '../../sql/remediation-playbooks.ts';
 import type { AppDeps } from '../deps.ts';
 import { fieldErrors } from '../problem.ts';
-import { defineRoute, readRoles, writeRoles, type RouteSpec } from '../route.ts';
+import { created, defineRoute, readRoles, writeRoles, type RouteSpec } from '../route.ts';
 
 const tag = 'remediation';
 const base = '/api/trust/remediation/playbooks';
@@ -24,6 +24,7 @@ export function remediationPlaybookRoutes({ sql, config }: AppDeps): RouteSpec[]
     defineRoute({
       method: 'get',
       path: base,
+      operationId: 'listPlaybooks',
       summary: 'List remediation playbooks (cursor pagination)',
       tag,
       roles: readRoles,
@@ -37,19 +38,23 @@ export function remediationPlaybookRoutes({ sql, config }: AppDeps): RouteSpec[]
     defineRoute({
       method: 'post',
       path: base,
+      operationId: 'createPlaybook',
       summary: 'Create a playbook (plan validated against its executor type)',
       tag,
       roles: writeRoles,
       body: createPlaybookBody,
+      problems: [409],
       responses: { 201: { description: 'Created', schema: playbook } },
       async handler(_ctx, { body, auth }) {
         assertPlanCwd(body.executor_type, body.plan, config.REMEDIATION_WORKDIR);
-        return { status: 201, body: await insertPlaybook(sql, auth.owner, body) };
+        const row = await insertPlaybook(sql, auth.owner, body);
+        return created(row, `${base}/${row.id}`);
       },
     }),
     defineRoute({
       method: 'get',
       path: `${base}/:id`,
+      operationId: 'getPlaybook',
       summary: 'Get one playbook',
       tag,
       roles: readRoles,
@@ -60,11 +65,13 @@ export function remediationPlaybookRoutes({ sql, config }: AppDeps): RouteSpec[]
     defineRoute({
       method: 'patch',
       path: `${base}/:id`,
+      operationId: 'updatePlaybook',
       summary: 'Update a playbook (optimistic locking on version; the executor type is fixed)',
       tag,
       roles: writeRoles,
       params: idParam,
       body: updatePlaybookBody,
+      problems: [409],
       responses: { 200: { description: 'Updated', schema: playbook } },
       async handler(_ctx, { params, body, auth }) {
         if (body.plan !== undefined) {
@@ -82,11 +89,13 @@ export function remediationPlaybookRoutes({ sql, config }: AppDeps): RouteSpec[]
     defineRoute({
       method: 'delete',
       path: `${base}/:id`,
+      operationId: 'deletePlaybook',
       summary: 'Delete a playbook (pass ?version= to guard against concurrent edits); its runs keep their history',
       tag,
       roles: writeRoles,
       params: idParam,
       query: versionQuery,
+      problems: [409],
       responses: { 204: { description: 'Deleted' } },
       async handler(_ctx, { params, query, auth }) {
         await deletePlaybook(sql, auth.owner, params.id, query.version);

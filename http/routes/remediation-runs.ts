@@ -12,7 +12,7 @@ import { transact } from '../../sql/transact.ts';
 import { findVmInstance } from '../../sql/vm-instances.ts';
 import { publishCancel } from '../../workers/remediation-cancel-bus.ts';
 import type { AppDeps } from '../deps.ts';
-import { approveRoles, defineRoute, readRoles, writeRoles, type RouteSpec } from '../route.ts';
+import { approveRoles, created, defineRoute, readRoles, writeRoles, type RouteSpec } from '../route.ts';
 
 const tag = 'remediation';
 const base = '/api/trust/remediation/runs';
@@ -23,6 +23,7 @@ export function remediationRunRoutes({ sql, db, redis, config }: AppDeps): Route
     defineRoute({
       method: 'get',
       path: base,
+      operationId: 'listRuns',
       summary: 'List remediation runs, newest first (filters status, vm_instance_id, playbook_id; cursor pagination)',
       tag,
       roles: readRoles,
@@ -35,10 +36,12 @@ export function remediationRunRoutes({ sql, db, redis, config }: AppDeps): Route
     defineRoute({
       method: 'post',
       path: base,
+      operationId: 'createRun',
       summary: 'Enqueue a run (400 unknown playbook, 409 when the instance already has an active run)',
       tag,
       roles: writeRoles,
       body: createRunBody,
+      problems: [404, 409],
       responses: { 201: { description: 'Created', schema: run } },
       async handler(_ctx, { body, auth }) {
         const playbook = await findPlaybook(sql, auth.owner, body.playbook_id !== undefined ? { id: body.playbook_id } : { key: body.playbook_key! });
@@ -48,7 +51,7 @@ export function remediationRunRoutes({ sql, db, redis, config }: AppDeps): Route
         }
         const instance = await findVmInstance(sql, auth.owner, body.vm_instance_id);
         if (instance === undefined) throw new AppError('vm-instance-not-found', `VM instance ${body.vm_instance_id} does not exist`);
-        const created = await transact(db, (uow) =>
+        const inserted = await transact(db, (uow) =>
           createRun(uow, {
             ownerId: auth.owner,
             vmInstanceId: instance.id,
@@ -60,12 +63,13 @@ export function remediationRunRoutes({ sql, db, redis, config }: AppDeps): Route
             approvalTtlSeconds: config.REMEDIATION_APPROVAL_TTL_SECONDS,
           }, 'throw'),
         );
-        return { status: 201, body: await withLedger(auth.owner, created!.id) };
+        return created(await withLedger(auth.owner, inserted!.id), `${base}/${inserted!.id}`);
       },
     }),
     defineRoute({
       method: 'get',
       path: `${base}/:id`,
+      operationId: 'getRun',
       summary: 'Get one run with its retry ledger',
       tag,
       roles: readRoles,
@@ -76,11 +80,13 @@ export function remediationRunRoutes({ sql, db, redis, config }: AppDeps): Route
     defineRoute({
       method: 'post',
       path: `${base}/:id/approval`,
+      operationId: 'decideRunApproval',
       summary: 'Approve or deny a pending run (approver role; never the requester; 409 on a stale version or an expired approval)',
       tag,
       roles: approveRoles,
       params: idParam,
       body: approvalBody,
+      problems: [409],
       responses: { 200: { description: 'The decided run', schema: run } },
       async handler(_ctx, { params, body, auth }) {
         const outcome = await transact(db, (uow) => decideApproval(uow, auth, params.id, body));
@@ -91,11 +97,13 @@ export function remediationRunRoutes({ sql, db, redis, config }: AppDeps): Route
     defineRoute({
       method: 'post',
       path: `${base}/:id/cancel`,
+      operationId: 'cancelRun',
       summary: 'Cancel a run: at once when nothing executes (200), else the executing worker stops its process (202)',
       tag,
       roles: writeRoles,
       params: idParam,
       body: cancelBody,
+      problems: [409],
       responses: { 200: { description: 'Cancelled', schema: run }, 202: { description: 'Cancellation requested', schema: run } },
       async handler(_ctx, { params, body, auth }) {
         const { signalWorker } = await transact(db, (uow) => requestCancel(uow, auth, params.id, body));
@@ -106,6 +114,7 @@ export function remediationRunRoutes({ sql, db, redis, config }: AppDeps): Route
     defineRoute({
       method: 'get',
       path: `${base}/:id/artifacts`,
+      operationId: 'listRunArtifacts',
       summary: "The run's artifacts: a log bundle per attempt, outputs, and the final evidence summary",
       tag,
       roles: readRoles,

@@ -3,7 +3,7 @@ import { idParam, pageQuery, toPage } from '../../core/schemas/common.ts';
 import { createServerBody, deleteServerQuery, server, serverPage, updateServerBody } from '../../core/schemas/servers.ts';
 import { deleteServer, getServer, insertServer, listServers, updateServer } from '../../sql/servers.ts';
 import type { AppDeps } from '../deps.ts';
-import { defineRoute, readRoles, writeRoles, type RouteSpec } from '../route.ts';
+import { created, defineRoute, readRoles, writeRoles, type RouteSpec } from '../route.ts';
 
 const tag = 'servers';
 
@@ -12,16 +12,22 @@ export function serverRoutes({ sql }: AppDeps): RouteSpec[] {
     defineRoute({
       method: 'post',
       path: '/api/servers',
+      operationId: 'createServer',
       summary: 'Register an MCP server',
       tag,
       roles: writeRoles,
       body: createServerBody,
+      problems: [409],
       responses: { 201: { description: 'Created', schema: server } },
-      handler: async (_ctx, { body, auth }) => ({ status: 201, body: await insertServer(sql, auth.owner, body) }),
+      async handler(_ctx, { body, auth }) {
+        const row = await insertServer(sql, auth.owner, body);
+        return created(row, `/api/servers/${row.id}`);
+      },
     }),
     defineRoute({
       method: 'get',
       path: '/api/servers',
+      operationId: 'listServers',
       summary: 'List servers (cursor pagination)',
       tag,
       roles: readRoles,
@@ -35,6 +41,7 @@ export function serverRoutes({ sql }: AppDeps): RouteSpec[] {
     defineRoute({
       method: 'get',
       path: '/api/servers/:id',
+      operationId: 'getServer',
       summary: 'Get one server',
       tag,
       roles: readRoles,
@@ -45,22 +52,26 @@ export function serverRoutes({ sql }: AppDeps): RouteSpec[] {
     defineRoute({
       method: 'patch',
       path: '/api/servers/:id',
+      operationId: 'updateServer',
       summary: 'Update a server (optimistic locking on version)',
       tag,
       roles: writeRoles,
       params: idParam,
       body: updateServerBody,
+      problems: [409],
       responses: { 200: { description: 'Updated', schema: server } },
       handler: async (_ctx, { params, body, auth }) => ({ status: 200, body: await updateServer(sql, auth.owner, params.id, body) }),
     }),
     defineRoute({
       method: 'delete',
       path: '/api/servers/:id',
+      operationId: 'deleteServer',
       summary: 'Delete a server (pass ?version= to guard against concurrent edits)',
       tag,
       roles: writeRoles,
       params: idParam,
       query: deleteServerQuery,
+      problems: [409],
       responses: { 204: { description: 'Deleted' } },
       async handler(_ctx, { params, query, auth }) {
         await deleteServer(sql, auth.owner, params.id, query.version);

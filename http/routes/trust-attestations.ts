@@ -33,10 +33,12 @@ export function trustAttestationRoutes({ sql, queues }: AppDeps): RouteSpec[] {
     defineRoute({
       method: 'post',
       path: '/api/trust/attestations',
+      operationId: 'submitAttestation',
       summary: 'Submit an attestation outcome report (verified and persisted by a job)',
       tag,
       roles: verifierRoles,
       body: attestationReport,
+      problems: [404, 409],
       responses: { 202: { description: 'Queued', schema: attestationAccepted } },
       async handler(_ctx, { body, auth }) {
         if ((await findVmInstance(sql, auth.owner, body.vm_instance_id)) === undefined) {
@@ -51,6 +53,7 @@ export function trustAttestationRoutes({ sql, queues }: AppDeps): RouteSpec[] {
     defineRoute({
       method: 'get',
       path: '/api/trust/attestations/:job_id',
+      operationId: 'getAttestationJob',
       summary: 'State of a submitted attestation job (completed with its verdict, or failed with the rejection reason)',
       tag,
       roles: [...verifierRoles, ...readRoles],

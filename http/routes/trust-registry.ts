@@ -14,6 +14,7 @@ import {
   vmInstanceParam,
   type RegistryFilter,
 } from '../../core/schemas/trust.ts';
+import { trustRegistryStreamEvents } from '../../core/schemas/stream-events.ts';
 import type { StreamEvent } from '../../sql/stream-events.ts';
 import { listTrustHistory } from '../../sql/trust-history.ts';
 import { listTrustRegistry } from '../../sql/trust-registry-list.ts';
@@ -45,11 +46,12 @@ export function trustRegistryRoutes({ sql, db, config, hub }: AppDeps): RouteSpe
     defineRoute({
       method: 'get',
       path: '/api/trust/registry/stream',
+      operationId: 'streamTrustRegistry',
       summary: 'Stream registry transitions (SSE; same filters as the list; resume with Last-Event-ID or ?cursor=)',
       tag,
       roles: readRoles,
       query: registryFilter.extend({ cursor: z.string().optional(), access_token: z.string().optional() }),
-      responses: { 200: { description: 'text/event-stream of `trust.transition` events', contentType: 'text/event-stream' } },
+      responses: { 200: { description: 'text/event-stream of `trust.transition` events', contentType: 'text/event-stream', events: trustRegistryStreamEvents } },
       async handler(ctx, { query, auth }) {
         const { server_id, lifecycle_state, attestation_status, stale } = query;
         const filter: RegistryFilter = { server_id, lifecycle_state, attestation_status, stale };
@@ -63,6 +65,7 @@ export function trustRegistryRoutes({ sql, db, config, hub }: AppDeps): RouteSpe
     defineRoute({
       method: 'get',
       path: '/api/trust/registry',
+      operationId: 'listTrustRegistry',
       summary: 'List trust registry snapshots (filters server_id, lifecycle_state, attestation_status, stale; cursor pagination)',
       tag,
       roles: readRoles,
@@ -79,6 +82,7 @@ export function trustRegistryRoutes({ sql, db, config, hub }: AppDeps): RouteSpe
     defineRoute({
       method: 'get',
       path: '/api/trust/registry/:vm_instance_id',
+      operationId: 'getTrustRegistryEntry',
       summary: 'Latest trust posture of one VM instance',
       tag,
       roles: readRoles,
@@ -89,6 +93,7 @@ export function trustRegistryRoutes({ sql, db, config, hub }: AppDeps): RouteSpe
     defineRoute({
       method: 'get',
       path: '/api/trust/registry/:vm_instance_id/history',
+      operationId: 'listTrustHistory',
       summary: `Lifecycle transitions, newest first (limit default ${config.TRUST_HISTORY_DEFAULT_LIMIT}, max ${config.TRUST_HISTORY_MAX_LIMIT})`,
       tag,
       roles: readRoles,
@@ -104,11 +109,13 @@ export function trustRegistryRoutes({ sql, db, config, hub }: AppDeps): RouteSpe
     defineRoute({
       method: 'post',
       path: '/api/trust/registry/:vm_instance_id/transition',
+      operationId: 'transitionTrustRegistryEntry',
       summary: 'Operator transition to a target lifecycle state (409 on a stale version, 422 when the table forbids it)',
       tag,
       roles: writeRoles,
       params: vmInstanceParam,
       body: transitionBody,
+      problems: [409, 422],
       responses: { 200: { description: 'The new snapshot and its history row', schema: transitionResult } },
       async handler(_ctx, { params, body, auth }) {
         const result = await transact(db, (uow) =>

@@ -12,7 +12,7 @@ import { getTrustRegistry } from '../../sql/trust-registry.ts';
 import { transact } from '../../sql/transact.ts';
 import { insertVmInstance } from '../../sql/vm-instances.ts';
 import type { AppDeps } from '../deps.ts';
-import { defineRoute, readRoles, tenantAdminRoles, writeRoles, type RouteSpec } from '../route.ts';
+import { created, defineRoute, readRoles, tenantAdminRoles, writeRoles, type RouteSpec } from '../route.ts';
 
 const tag = 'trust';
 
@@ -21,11 +21,13 @@ export function trustServerRoutes({ sql, db, config }: AppDeps): RouteSpec[] {
     defineRoute({
       method: 'post',
       path: '/api/servers/:id/vm-instances',
+      operationId: 'registerVmInstance',
       summary: 'Register a VM instance for a server; opens its trust registry entry (lifecycle pending)',
       tag,
       roles: writeRoles,
       params: idParam,
       body: createVmInstanceBody,
+      problems: [409],
       responses: { 201: { description: 'Registered', schema: z.object({ instance: vmInstance, registry: registryEntry }) } },
       async handler(_ctx, { params, body, auth }) {
         try {
@@ -44,7 +46,7 @@ export function trustServerRoutes({ sql, db, config }: AppDeps): RouteSpec[] {
             });
             return { instance, registry: await getTrustRegistry(tx, auth.owner, instance.id) };
           });
-          return { status: 201, body: result };
+          return created(result, `/api/trust/registry/${result.instance.id}`);
         } catch (error) {
           if ((error as { code?: string }).code === '23505') {
             throw new AppError('already-exists', `a live ${body.driver} instance named ${body.domain_name} already exists`, { cause: error });
@@ -56,26 +58,29 @@ export function trustServerRoutes({ sql, db, config }: AppDeps): RouteSpec[] {
     defineRoute({
       method: 'put',
       path: '/api/servers/:id/reference-measurements',
+      operationId: 'putReferenceMeasurements',
       summary: 'Register or replace (with version; stale → 409 with current_version) the reference measurements of a server (tenant admin)',
       tag,
       roles: tenantAdminRoles,
       params: idParam,
       body: referenceMeasurementsBody,
+      problems: [409],
       responses: { 200: { description: 'Replaced', schema: referenceMeasurements }, 201: { description: 'Created', schema: referenceMeasurements } },
       async handler(_ctx, { params, body, auth }) {
-        const { row, created } = await putReferenceMeasurements(sql, {
+        const { row, created: isNew } = await putReferenceMeasurements(sql, {
           ownerId: auth.owner,
           serverId: params.id,
           measurements: body.measurements,
           actor: auth.sub,
           ...(body.version === undefined ? {} : { version: body.version }),
         });
-        return { status: created ? 201 : 200, body: row };
+        return isNew ? created(row, `/api/servers/${params.id}/reference-measurements`) : { status: 200, body: row };
       },
     }),
     defineRoute({
       method: 'get',
       path: '/api/servers/:id/reference-measurements',
+      operationId: 'getReferenceMeasurements',
       summary: 'The reference measurements of a server',
       tag,
       roles: readRoles,
@@ -90,6 +95,7 @@ export function trustServerRoutes({ sql, db, config }: AppDeps): RouteSpec[] {
     defineRoute({
       method: 'get',
       path: '/api/servers/:id/reference-measurements/history',
+      operationId: 'listReferenceMeasurementHistory',
       summary: 'Every change of the reference measurements of a server, newest first, with its actor',
       tag,
       roles: readRoles,

@@ -1,8 +1,10 @@
 // /api/servers/:id/vm: launch and stop a server's VM (through the vm-launch queue), its instance and trust view,
 // and its console (tail + live stream). Owner-scoped: another owner's server answers 404 everywhere.
+import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import { isStale, lifecycleBadge } from '../../core/placement-gate.ts';
 import { idParam } from '../../core/schemas/common.ts';
+import { consoleStreamEvents } from '../../core/schemas/stream-events.ts';
 import { consoleLines, consoleQuery, vmActionAccepted, vmActionBody, vmView } from '../../core/schemas/vm.ts';
 import { tailConsole } from '../../executors/vm/console-log.ts';
 import { createHttpProvisioner } from '../../executors/vm/http-provisioner.ts';
@@ -24,11 +26,13 @@ export function vmRoutes({ sql, db, config }: AppDeps): RouteSpec[] {
     defineRoute({
       method: 'post',
       path: `/api/servers/:id/vm/${name}`,
+      operationId: name === 'launch' ? 'launchServerVm' : 'stopServerVm',
       summary: name === 'launch' ? "Launch the server's VM (placement gate first; answers at once, the job does the work)" : "Stop the server's VM",
       tag,
       roles: writeRoles,
       params: idParam,
       body: vmActionBody,
+      problems: [409],
       responses: { 202: { description: 'Accepted', schema: vmActionAccepted } },
       async handler(ctx, { params, body, auth }) {
         const requestId = String(ctx.state.requestId);
@@ -54,6 +58,7 @@ export function vmRoutes({ sql, db, config }: AppDeps): RouteSpec[] {
     defineRoute({
       method: 'get',
       path: '/api/servers/:id/vm',
+      operationId: 'getServerVm',
       summary: "The server's latest VM instance with lifecycle badge, remediation attempts, freshness and placement notes",
       tag,
       roles: readRoles,
@@ -79,6 +84,7 @@ export function vmRoutes({ sql, db, config }: AppDeps): RouteSpec[] {
     defineRoute({
       method: 'get',
       path: '/api/servers/:id/vm/logs',
+      operationId: 'getServerVmLogs',
       summary: 'The last console lines of the server VM (rotated log files included)',
       tag,
       roles: readRoles,
@@ -100,11 +106,14 @@ export function vmRoutes({ sql, db, config }: AppDeps): RouteSpec[] {
     defineRoute({
       method: 'get',
       path: '/api/servers/:id/vm/logs/stream',
+      operationId: 'streamServerVmLogs',
       summary: 'Server-Sent Events: each new console line as a `console` event (resume with Last-Event-ID)',
       tag,
       roles: readRoles,
       params: idParam,
-      responses: { 200: { description: 'text/event-stream of console lines', contentType: 'text/event-stream' } },
+      problems: [409],
+      query: z.object({ cursor: z.string().optional(), access_token: z.string().optional() }),
+      responses: { 200: { description: 'text/event-stream of console lines', contentType: 'text/event-stream', events: consoleStreamEvents } },
       async handler(ctx, { params, auth }) {
         const { server, latest: found } = await latest(auth.owner, params.id);
         const instance = found?.instance;
