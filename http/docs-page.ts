@@ -5,11 +5,21 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import Router from '@koa/router';
+import { AppError } from '../core/errors.ts';
 
 export const DOCS_PATH = '/docs';
 const ASSETS = `${DOCS_PATH}/assets`;
 
-const distDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+/** Resolved on first use: a checkout whose node_modules predates the package still serves the API. */
+let distDir: string | undefined;
+function swaggerUiDir(): string {
+  try {
+    distDir ??= dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+    return distDir;
+  } catch (error) {
+    throw new AppError('dependency-unavailable', 'the swagger-ui-dist package is not installed; run npm ci', { cause: error });
+  }
+}
 
 /** File name under /docs/assets → where it comes from and its type. */
 const assets: Record<string, { file?: string; text?: string; type: string }> = {
@@ -48,8 +58,9 @@ const cache = new Map<string, Promise<Buffer | string>>();
 const load = (name: string, asset: { file?: string; text?: string }) => {
   let body = cache.get(name);
   if (body === undefined) {
-    body = asset.text !== undefined ? Promise.resolve(asset.text) : readFile(join(distDir, asset.file!));
+    body = asset.text !== undefined ? Promise.resolve(asset.text) : readFile(join(swaggerUiDir(), asset.file!));
     cache.set(name, body);
+    body.catch(() => cache.delete(name));
   }
   return body;
 };
