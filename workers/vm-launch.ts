@@ -1,13 +1,13 @@
 // vm-launch processor: runs the placement gate over the trust registry, then launches (or stops) the server's VM
 // through the configured provisioner and records the instance. Safe to re-run: the domain name derives from the
 // request, the provisioner treats an existing domain as already launched, and finished steps are skipped.
-import { createHash } from 'node:crypto';
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Config } from '../core/config.ts';
 import { isAppError } from '../core/errors.ts';
 import { evaluatePlacement } from '../core/placement-gate.ts';
+import { domainNameFor, isLaunchedDomain } from '../core/vm-domain-name.ts';
 import type { VmProvisioner } from '../executors/vm/provisioner.ts';
 import type { vmLaunchJob } from '../queues/vm-launch.ts';
 import type { Sql } from '../sql/db.ts';
@@ -24,10 +24,6 @@ export interface VmLaunchDeps {
   config: Config;
   provisioner: VmProvisioner;
   logger: Logger;
-}
-
-export function domainNameFor(serverId: number, requestId: string): string {
-  return `mcp-${serverId}-${createHash('sha256').update(requestId).digest('hex').slice(0, 10)}`;
 }
 
 function emit(uow: UnitOfWork, data: VmLaunchJob, event: string, payload: Record<string, unknown>): void {
@@ -54,7 +50,9 @@ async function launch(deps: VmLaunchDeps, data: VmLaunchJob, job: Job, signal: A
   }
 
   if (latest !== undefined && latest.instance.terminated_at === null && !(mine && latest.instance.status === 'launching')) {
-    const state = mine && latest.instance.status === 'running' ? 'running' : await provisioner.state(latest.instance.domain_name);
+    // A registered name the platform never launched is not asked about: it may be another tenant's VM.
+    const launched = isLaunchedDomain(server.id, provisioner.driver, latest.instance);
+    const state = mine && latest.instance.status === 'running' ? 'running' : launched ? await provisioner.state(latest.instance.domain_name) : 'missing';
     if (state === 'running' || state === 'paused') {
       await setServerPlacement(sql, data.owner_id, server.id, 'running', decision.notes);
       return { outcome: 'already-running', domain_name: latest.instance.domain_name };
@@ -135,10 +133,12 @@ async function stop(deps: VmLaunchDeps, data: VmLaunchJob, signal: AbortSignal |
     return { outcome: 'nothing-to-stop' };
   }
   const { instance } = latest;
-  const result = await provisioner.stop(instance.domain_name, signal);
+  // Only a domain the platform launched for this server is stopped on the hypervisor; any other row is just closed.
+  const launched = isLaunchedDomain(server.id, provisioner.driver, instance);
+  const result = launched ? await provisioner.stop(instance.domain_name, signal) : { forced: false, existed: false };
   await transact(deps.db, async (uow) => {
     const { tx } = uow;
-    await setInstanceStatus(tx, instance.id, 'stopped', { terminate: true, metadata: { stop_forced: result.forced } });
+    await setInstanceStatus(tx, instance.id, 'stopped', { terminate: true, metadata: launched ? { stop_forced: result.forced } : { stop_skipped: 'not a domain the platform launched for this server' } });
     await setServerPlacement(tx, data.owner_id, server.id, 'stopped', server.placement_notes);
     emit(uow, data, 'vm.stopped', { domain_name: instance.domain_name, forced: result.forced, existed: result.existed });
   });

@@ -5,6 +5,7 @@ import { AppError } from '../../core/errors.ts';
 import { isStale, lifecycleBadge } from '../../core/placement-gate.ts';
 import { idParam } from '../../core/schemas/common.ts';
 import { consoleStreamEvents } from '../../core/schemas/stream-events.ts';
+import { isLaunchedDomain } from '../../core/vm-domain-name.ts';
 import { consoleLines, consoleQuery, vmActionAccepted, vmActionBody, vmView } from '../../core/schemas/vm.ts';
 import { tailConsole } from '../../executors/vm/console-log.ts';
 import { createHttpProvisioner } from '../../executors/vm/http-provisioner.ts';
@@ -95,7 +96,8 @@ export function vmRoutes({ sql, db, config }: AppDeps): RouteSpec[] {
         const { server, latest: found } = await latest(auth.owner, params.id);
         const instance = found?.instance;
         let read: { lines: string[]; cursor: string | null } = { lines: [], cursor: null };
-        if (instance?.driver === 'http' && httpConsole) read = { lines: await httpConsole.readConsole(instance.domain_name, query.tail), cursor: null };
+        // Only the console of a domain the platform launched for this server: a registered name may be anyone's.
+        if (instance && httpConsole && isLaunchedDomain(server.id, 'http', instance)) read = { lines: await httpConsole.readConsole(instance.domain_name, query.tail), cursor: null };
         else if (instance?.console_log_path) {
           const tail = await tailConsole(instance.console_log_path, query.tail);
           read = { lines: tail.lines, cursor: String(tail.cursor) };

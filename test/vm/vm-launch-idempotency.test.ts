@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLibvirtBinding } from '../../executors/vm/libvirt-binding.ts';
 import { createCredentialStore } from '../../executors/vm/libvirt-credentials.ts';
 import { createLibvirtProvisioner, type LibvirtProvisioner } from '../../executors/vm/libvirt-provisioner.ts';
-import { createVmLaunchHandler, domainNameFor } from '../../workers/vm-launch.ts';
+import { domainNameFor } from '../../core/vm-domain-name.ts';
+import { createVmLaunchHandler } from '../../workers/vm-launch.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { createTestDriver, type TestDriver } from './test-driver.ts';
 
