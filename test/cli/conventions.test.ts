@@ -28,12 +28,18 @@ beforeAll(async () => {
   definitions = JSON.parse((await mcpctl(undefined, ['--clipanion=definitions'])).stdout);
 });
 const pathOf = (definition: Definition) => definition.path.split(' ').slice(1);
+/** Run `each` over `items` four at a time: the binary is spawned once per item, on a machine shared with other tests. */
+async function inBatches<T, R>(items: T[], each: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let start = 0; start < items.length; start += 4) results.push(...(await Promise.all(items.slice(start, start + 4).map(each))));
+  return results;
+}
 const nounsOf = (paths: string[][]) => [...new Set(paths.flatMap((path) => path.slice(0, -1).map((_, index) => path.slice(0, index + 1).join(' '))))];
 
 describe('every command', () => {
   it('has a description, names its placeholders and describes every flag; its --help shows them all', { timeout: 120_000 }, async () => {
     expect(definitions.map((definition) => definition.path)).toEqual(expect.arrayContaining(['mcpctl vm instances register', 'mcpctl trust references set', 'mcpctl trust attestations get']));
-    const helps = await Promise.all(definitions.map((definition) => mcpctl(undefined, [...pathOf(definition), '--help'])));
+    const helps = await inBatches(definitions, (definition) => mcpctl(undefined, [...pathOf(definition), '--help']));
     definitions.forEach((definition, index) => {
       const help = helps[index]!;
       expect(definition.description?.trim(), definition.path).toBeTruthy();
@@ -50,7 +56,7 @@ describe('every command', () => {
     const paths = definitions.map(pathOf);
     const nouns = nounsOf(paths);
     expect(nouns).toEqual(expect.arrayContaining(['servers', 'trust', 'trust references', 'vm instances']));
-    const listed = await Promise.all(nouns.map((noun) => mcpctl(undefined, noun.split(' '))));
+    const listed = await inBatches(nouns, (noun) => mcpctl(undefined, noun.split(' ')));
     nouns.forEach((noun, index) => {
       expect(listed[index]!.exitCode, noun).toBe(0);
       for (const path of paths.filter((candidate) => candidate.join(' ').startsWith(`${noun} `))) expect(listed[index]!.stdout).toContain(`mcpctl ${path.join(' ')}`);
@@ -60,7 +66,7 @@ describe('every command', () => {
 });
 
 describe('usage errors, through the real binary', () => {
-  it.concurrent.each([
+  it.each([
     [['remediation', 'runs', 'approve', '1'], /^Usage Error: missing required option --version\n\n\$ mcpctl remediation runs approve .*--version <version>/],
     [['servers', 'create', '--name', 'x'], /^Usage Error: missing required option --image/],
     [['servers', 'update', '1', '--version', 'two'], /^Usage Error: Invalid value for --version: expected a number/],

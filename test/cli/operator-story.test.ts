@@ -31,7 +31,7 @@ const json = async (who: string, args: string[]) => {
 const attest = (vm: number, pcr0: string) => json('verifier', ['trust', 'attest', String(vm), '--measurement', `pcr0=${pcr0}`, '--verifier', 'snp', '--wait', '--timeout', '30']);
 
 describe('the operator story through mcpctl', () => {
-  it('takes an instance from pending to trusted, through quarantine and an approved remediation, back to trusted', async () => {
+  it('takes an instance from pending to trusted, through quarantine and an approved remediation, back to trusted', { timeout: 180_000 }, async () => {
     const server = await json('operator', ['servers', 'create', '--name', 'ledger', '--image', 'ghcr.io/acme/ledger:1']);
     const registered = await json('operator', ['vm', 'instances', 'register', String(server.id), '--domain-name', 'ledger-vm-1']);
     expect(registered.registry).toMatchObject({ lifecycle_state: 'pending' });
