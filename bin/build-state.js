@@ -1,0 +1,30 @@
+// Whether dist/ holds a build of the current sources: `npm run build` stamps it last, and a source or migration
+// file changed after the stamp makes the build stale. Plain JavaScript, so it runs before anything is compiled.
+import { readdirSync, statSync } from 'node:fs';
+
+const root = new URL('../', import.meta.url);
+const SOURCE_DIRS = ['cli', 'core', 'executors', 'http', 'queues', 'sql', 'workers'];
+
+export const buildStamp = new URL('dist/build-stamp', root);
+
+function* sourceFiles() {
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    if (entry.isFile() && entry.name.endsWith('.ts')) yield new URL(entry.name, root);
+  }
+  for (const dir of SOURCE_DIRS) {
+    for (const entry of readdirSync(new URL(`${dir}/`, root), { recursive: true, withFileTypes: true })) {
+      if (entry.isFile()) yield `${entry.parentPath}/${entry.name}`;
+    }
+  }
+}
+
+export function isBuildCurrent() {
+  let stamped;
+  try {
+    stamped = statSync(buildStamp).mtimeMs;
+  } catch {
+    return false;
+  }
+  for (const file of sourceFiles()) if (statSync(file).mtimeMs > stamped) return false;
+  return true;
+}
