@@ -1,17 +1,31 @@
-// `npm start`: a single node — migrate, then run the API and every worker in one process.
-import { createLogger, exitIfHostUnavailable, loadConfigOrExit } from './boot.ts';
+// `npm start`: a single node — local services when none are configured or running, migrate, then run the API and
+// every worker in one process.
+import { createLogger, EXIT_UNAVAILABLE, exitIfHostUnavailable, loadConfigOrExit } from './boot.ts';
+import { startLocalServices } from './executors/local-services.ts';
+import { ServiceStartError } from './executors/service-process.ts';
 import { exitOnUnhandled } from './process-guards.ts';
 import { closeOnSignals, createClients, startApi, startWorkers } from './platform.ts';
 import { ensureDatabase } from './sql/db.ts';
 import { migrate } from './sql/migrate.ts';
 
-const config = loadConfigOrExit(process.env, { jwtSecret: true });
-const logger = createLogger(config, 'mcp-runtime');
+/** An embedded service that cannot start is one line naming what to install or set, exit 69. */
+function exitIfServiceFailed(error: unknown): never {
+  if (!(error instanceof ServiceStartError)) throw error;
+  process.stderr.write(`mcp-runtime: ${error.message}\n`);
+  process.exit(EXIT_UNAVAILABLE);
+}
+
+const unset = (name: string) => (process.env[name] ?? '') === '';
+const configured = loadConfigOrExit(process.env, { jwtSecret: true });
+const logger = createLogger(configured, 'mcp-runtime');
 exitOnUnhandled(logger);
+const local = await startLocalServices(configured, { database: unset('DATABASE_URL'), redis: unset('REDIS_URL') }, logger).catch(exitIfServiceFailed);
+const { config } = local;
 await ensureDatabase(config.DATABASE_URL);
 const clients = createClients(config, logger, 'mcp-runtime');
 const applied = await migrate(clients.sql);
 if (applied.length > 0) logger.info({ applied }, 'migrations applied');
 const workers = await startWorkers(clients, []).catch(exitIfHostUnavailable);
 const api = await startApi(clients);
-closeOnSignals(logger, [api, workers], clients);
+// The local services stop last, after the clients that use them have closed.
+closeOnSignals(logger, [api, workers], { ...clients, close: () => clients.close().then(local.close) });

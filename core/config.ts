@@ -39,6 +39,12 @@ export const configSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).default('postgres://postgres@127.0.0.1:5432/mcp_runtime'),
   DATABASE_POOL_MAX: int(1, 200).default(10),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).default('redis://127.0.0.1:6379'),
+  LOCAL_POSTGRES_PORT: int(1, 65535).default(5432),
+  LOCAL_REDIS_PORT: int(1, 65535).default(6379),
+  EMBEDDED_SERVICES: z.enum(['auto', 'off']).default('auto'),
+  EMBEDDED_SERVICES_DIR: z.string().startsWith('/', 'must be an absolute path').optional(),
+  EMBEDDED_POSTGRES_USER: z.string().regex(/^[a-z_][a-z0-9_-]*$/, 'must be a system user name').default('postgres'),
+  EMBEDDED_REDIS_SERVER: z.string().min(1).default('redis-server'),
   QUEUE_PREFIX: z.string().regex(/^[a-zA-Z0-9_-]+$/, 'may hold only letters, digits, _ and -').default('mcp'),
   JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   JWT_SECRET_FILE: z.string().min(1).optional(),
@@ -107,6 +113,9 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
+export const localDatabaseUrl = (port: number) => `postgres://postgres@127.0.0.1:${port}/mcp_runtime`;
+export const localRedisUrl = (port: number) => `redis://127.0.0.1:${port}`;
+
 /** The secret older releases shipped as a default: publicly known, so production refuses it. */
 export const BUILT_IN_DEVELOPMENT_SECRET = 'mcp-runtime-local-development-secret';
 
@@ -146,7 +155,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   );
   const result = configSchema.safeParse(present);
   if (!result.success) throw new ConfigError(result.error.issues.map(describeIssue));
-  const config = result.data;
+  // An unset DATABASE_URL / REDIS_URL means the local service on its LOCAL_*_PORT (what `npm start` probes before
+  // starting an embedded one).
+  const config = {
+    ...result.data,
+    DATABASE_URL: present.DATABASE_URL === undefined ? localDatabaseUrl(result.data.LOCAL_POSTGRES_PORT) : result.data.DATABASE_URL,
+    REDIS_URL: present.REDIS_URL === undefined ? localRedisUrl(result.data.LOCAL_REDIS_PORT) : result.data.REDIS_URL,
+  };
   const jwtProblem = jwtSecretProblem(config);
   if (jwtProblem !== undefined) throw new ConfigError([jwtProblem]);
   if (config.LIBVIRT_PASSWORD !== undefined && config.LIBVIRT_PASSWORD_FILE !== undefined) {
