@@ -1,65 +1,86 @@
-// attestation-ingest processor: check freshness and nonce, let the built-in verifier judge the measurements,
-// and persist the verdict through applyTrustEvent — all in one transaction, so a retry never half-applies.
+// attestation-ingest processor: read the report from the inbox, check freshness and nonce, let the built-in verifier
+// judge the measurements, and persist the verdict through applyTrustEvent — all in one transaction that also records
+// the outcome on the inbox row, so a retry never half-applies and a repeated job returns the recorded outcome.
 import type { z } from 'zod';
 import { checkFreshness, verifyMeasurements, worst } from '../core/attestation-verifier.ts';
 import type { Config } from '../core/config.ts';
 import { AppError } from '../core/errors.ts';
 import { attestationReport } from '../core/schemas/trust.ts';
 import type { attestationIngestJob } from '../queues/attestation-ingest.ts';
+import { lockInboxEntry, markInboxProcessed, markInboxRejected } from '../sql/attestation-inbox.ts';
 import { claimNonceAndLock } from '../sql/attestation-nonces.ts';
 import { transact, type Db } from '../sql/transact.ts';
 import { persistVmAttestationOutcome, writerNotifyMode } from '../sql/trust-registry.ts';
 
+type Outcome = { duplicate: boolean; history_id: number; status: string; lifecycle_state: string };
+
 export function createAttestationIngestHandler(deps: { db: Db; config: Config }) {
   const { config } = deps;
-  return async (data: z.infer<typeof attestationIngestJob>) => {
-    const parsed = attestationReport.safeParse(data.report);
+  return async (data: z.infer<typeof attestationIngestJob>): Promise<Outcome> => {
+    const digest = data.report_id;
+    try {
+      return await ingest(deps.db, config, data.owner_id, digest);
+    } catch (error) {
+      // Rejected evidence is an outcome too: recorded on the inbox row (GET shows it), and the job is not retried.
+      if (error instanceof AppError && error.code === 'attestation-rejected') await markInboxRejected(deps.db.sql, digest, `${error.code}: ${error.detail}`);
+      throw error;
+    }
+  };
+}
+
+async function ingest(db: Db, config: Config, ownerId: string, digest: string): Promise<Outcome> {
+  // One unit of work: the stream event is appended at commit and the doorbells (SSE hubs over Redis; with
+  // TRUST_NOTIFY=after-commit, the external NOTIFY) ring after it, coalesced across concurrent jobs.
+  return transact(db, async (uow) => {
+    const entry = await lockInboxEntry(uow.tx, ownerId, digest);
+    if (entry === undefined) throw new AppError('invalid-job-data', `no inbox entry for evidence ${digest}`);
+    if (entry.processed_at !== null) {
+      if (entry.failed_reason !== null) throw new AppError('attestation-rejected', entry.failed_reason.replace(/^attestation-rejected: /, ''));
+      return entry.outcome as Outcome;
+    }
+    const parsed = attestationReport.safeParse(entry.report);
     if (!parsed.success) throw new AppError('invalid-job-data', 'attestation report does not match the schema');
     const report = parsed.data;
-    const digest = data.report_id;
     const observedAt = new Date(report.evidence.observed_at);
-    // One unit of work: the stream event is appended at commit and the doorbells (SSE hubs over Redis; with
-    // TRUST_NOTIFY=after-commit, the external NOTIFY) ring after it, coalesced across concurrent jobs.
-    const outcome = await transact(deps.db, async (uow) => {
-      const { claim, references, registry } = await claimNonceAndLock(uow.tx, {
-        ownerId: data.owner_id,
-        vmInstanceId: data.vm_instance_id,
-        nonce: report.evidence.nonce,
-        evidenceDigest: digest,
-      });
-      if (claim === 'replayed') throw new AppError('attestation-rejected', 'nonce already used by other evidence (replay)');
-      // A resubmission (same evidence, same nonce) is recorded once by applyTrustEvent, even after its window closed.
-      if (claim === 'new') {
-        const fresh = checkFreshness(observedAt, new Date(), config.ATTESTATION_NONCE_MAX_AGE_SECONDS);
-        if (!fresh.ok) throw new AppError('attestation-rejected', fresh.reason);
-      }
-      const verdict = verifyMeasurements(report.evidence.measurements, references);
-      const status = worst(report.status, verdict.status);
-      const result = await persistVmAttestationOutcome(uow, {
-        ownerId: data.owner_id,
-        vmInstanceId: data.vm_instance_id,
-        status,
-        observedAt,
-        actor: data.actor,
-        provenance: {
-          verifier: report.provenance.verifier,
-          evidence_digest: digest,
-          ...(report.provenance.report_reference === undefined ? {} : { report_reference: report.provenance.report_reference }),
-          reason: report.provenance.reason ?? verdict.reason,
-          reported_status: report.status,
-          builtin_verdict: verdict.status,
-          ...(verdict.mismatched.length ? { mismatched: verdict.mismatched } : {}),
-          ...(verdict.missing.length ? { missing: verdict.missing } : {}),
-          observed_at: observedAt.toISOString(),
-        },
-        freshnessSeconds: config.ATTESTATION_FRESHNESS_SECONDS,
-        ...(registry ? { locked: registry } : {}),
-        notify: writerNotifyMode(config.TRUST_NOTIFY),
-        // A nonce claimed just now cannot belong to recorded evidence: skip the lookup.
-        dedupeEvidence: claim === 'same-evidence',
-      });
-      return { duplicate: result.duplicate, history: result.history, status, lifecycle_state: result.registry.lifecycle_state };
+    const { claim, references, registry } = await claimNonceAndLock(uow.tx, {
+      ownerId,
+      vmInstanceId: entry.vm_instance_id,
+      nonce: report.evidence.nonce,
+      evidenceDigest: digest,
     });
-    return { duplicate: outcome.duplicate, history_id: outcome.history.id, status: outcome.status, lifecycle_state: outcome.lifecycle_state };
-  };
+    if (claim === 'replayed') throw new AppError('attestation-rejected', 'nonce already used by other evidence (replay)');
+    // A resubmission (same evidence, same nonce) is recorded once by applyTrustEvent, even after its window closed.
+    if (claim === 'new') {
+      const fresh = checkFreshness(observedAt, new Date(), config.ATTESTATION_NONCE_MAX_AGE_SECONDS);
+      if (!fresh.ok) throw new AppError('attestation-rejected', fresh.reason);
+    }
+    const verdict = verifyMeasurements(report.evidence.measurements, references);
+    const status = worst(report.status, verdict.status);
+    const result = await persistVmAttestationOutcome(uow, {
+      ownerId,
+      vmInstanceId: entry.vm_instance_id,
+      status,
+      observedAt,
+      actor: entry.actor,
+      provenance: {
+        verifier: report.provenance.verifier,
+        evidence_digest: digest,
+        ...(report.provenance.report_reference === undefined ? {} : { report_reference: report.provenance.report_reference }),
+        reason: report.provenance.reason ?? verdict.reason,
+        reported_status: report.status,
+        builtin_verdict: verdict.status,
+        ...(verdict.mismatched.length ? { mismatched: verdict.mismatched } : {}),
+        ...(verdict.missing.length ? { missing: verdict.missing } : {}),
+        observed_at: observedAt.toISOString(),
+      },
+      freshnessSeconds: config.ATTESTATION_FRESHNESS_SECONDS,
+      ...(registry ? { locked: registry } : {}),
+      notify: writerNotifyMode(config.TRUST_NOTIFY),
+      // A nonce claimed just now cannot belong to recorded evidence: skip the lookup.
+      dedupeEvidence: claim === 'same-evidence',
+    });
+    const outcome = { duplicate: result.duplicate, history_id: result.history.id, status, lifecycle_state: result.registry.lifecycle_state };
+    await markInboxProcessed(uow.tx, digest, outcome);
+    return outcome;
+  });
 }

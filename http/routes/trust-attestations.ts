@@ -1,11 +1,14 @@
-// POST /api/trust/attestations: validate an outcome report and queue it (202 + job id); the attestation-ingest
-// worker verifies and persists it. The job id comes from the evidence digest: the same evidence is one job.
+// POST /api/trust/attestations: validate an outcome report, record it in the attestation inbox and write its
+// attestation-ingest job to the outbox, in one transaction, before answering 202 (+ job id): a 202 means recorded.
+// The worker verifies and persists it. The job id comes from the evidence digest: the same evidence is one job.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from '../../core/attestation-verifier.ts';
 import { AppError } from '../../core/errors.ts';
 import { attestationAccepted, attestationReport, type AttestationReport } from '../../core/schemas/trust.ts';
 import { attestationIngestQueue, attestationJobId } from '../../queues/attestation-ingest.ts';
+import { findInboxEntry, recordInboxEntry } from '../../sql/attestation-inbox.ts';
+import { transact } from '../../sql/transact.ts';
 import { findVmInstance } from '../../sql/vm-instances.ts';
 import type { AppDeps } from '../deps.ts';
 import { defineRoute, readRoles, verifierRoles, type RouteSpec } from '../route.ts';
@@ -28,7 +31,7 @@ const jobStatus = z
   })
   .meta({ id: 'AttestationJob' });
 
-export function trustAttestationRoutes({ sql, queues }: AppDeps): RouteSpec[] {
+export function trustAttestationRoutes({ sql, db, queues }: AppDeps): RouteSpec[] {
   return [
     defineRoute({
       method: 'post',
@@ -39,14 +42,18 @@ export function trustAttestationRoutes({ sql, queues }: AppDeps): RouteSpec[] {
       roles: verifierRoles,
       body: attestationReport,
       problems: [404, 409],
-      responses: { 202: { description: 'Queued', schema: attestationAccepted } },
+      responses: { 202: { description: 'Recorded and queued', schema: attestationAccepted } },
       async handler(_ctx, { body, auth }) {
-        if ((await findVmInstance(sql, auth.owner, body.vm_instance_id)) === undefined) {
-          throw new AppError('vm-instance-not-found', `VM instance ${body.vm_instance_id} does not exist`);
-        }
         const digest = evidenceDigest(body);
-        const data = { report_id: digest, owner_id: auth.owner, actor: auth.sub, vm_instance_id: body.vm_instance_id, report: body };
-        const jobId = await queues.enqueue(attestationIngestQueue, data, attestationJobId(digest));
+        const jobId = attestationJobId(digest);
+        await transact(db, async (uow) => {
+          if ((await findVmInstance(uow.tx, auth.owner, body.vm_instance_id)) === undefined) {
+            throw new AppError('vm-instance-not-found', `VM instance ${body.vm_instance_id} does not exist`);
+          }
+          const entry = { digest, owner_id: auth.owner, actor: auth.sub, vm_instance_id: body.vm_instance_id, report: body };
+          // The same evidence again is the same inbox row and the same job: enqueued once, when first recorded.
+          if (await recordInboxEntry(uow.tx, entry)) await uow.enqueue(attestationIngestQueue, { report_id: digest, owner_id: auth.owner }, { jobId });
+        });
         return { status: 202, body: { job_id: jobId, evidence_digest: digest, status: 'queued' } };
       },
     }),
@@ -60,11 +67,17 @@ export function trustAttestationRoutes({ sql, queues }: AppDeps): RouteSpec[] {
       params: z.object({ job_id: z.string().regex(/^attest-[0-9a-f]{64}$/) }),
       responses: { 200: { description: 'The job', schema: jobStatus } },
       async handler(_ctx, { params, auth }) {
+        // The inbox row is the record: it answers once the outcome is recorded, and while Redis has lost the job.
+        const entry = await findInboxEntry(sql, auth.owner, params.job_id.slice('attest-'.length));
+        if (entry === undefined) throw new AppError('not-found', `attestation job ${params.job_id} does not exist`);
+        if (entry.processed_at !== null) {
+          const state = entry.failed_reason === null ? 'completed' : 'failed';
+          return { status: 200, body: { job_id: params.job_id, state, result: entry.outcome ?? undefined, failed_reason: entry.failed_reason } };
+        }
         const queue = queues.get(attestationIngestQueue);
         let job = await queue.getJob(params.job_id);
-        if (job === undefined || (job.data as { owner_id?: string }).owner_id !== auth.owner) {
-          throw new AppError('not-found', `attestation job ${params.job_id} does not exist`);
-        }
+        // Not in Redis (lost, or not relayed yet): the relay adds it again, so it is waiting.
+        if (job === undefined) return { status: 200, body: { job_id: params.job_id, state: 'waiting', failed_reason: null } };
         const state = await job.getState();
         // The job may have finished between the two reads: reload it so result and reason match the state.
         if (state === 'completed' || state === 'failed') job = (await queue.getJob(params.job_id)) ?? job;
