@@ -22,7 +22,7 @@ exitOnUnhandled(logger);
 const local = await startLocalServices(configured, { database: unset('DATABASE_URL'), redis: unset('REDIS_URL') }, logger).catch(exitIfServiceFailed);
 const { config } = local;
 await ensureDatabase(config.DATABASE_URL);
-const clients = createClients(config, logger, 'mcp-runtime');
+const clients = await createClients(config, logger, 'mcp-runtime');
 const applied = await migrate(clients.sql);
 if (applied.length > 0) logger.info({ applied }, 'migrations applied');
 const workers = await startWorkers(clients, []).catch(exitIfHostUnavailable);

@@ -8,7 +8,10 @@ import { createStreamHub } from './http/stream-hub.ts';
 import { createStreamMetrics } from './http/stream-metrics.ts';
 import { createQueues, type Queues } from './queues/queues.ts';
 import { createRedis } from './queues/redis.ts';
+import { databaseEpoch } from './sql/database-epoch.ts';
 import { createSql, type Sql } from './sql/db.ts';
+import { createCoalescingDoorbell } from './sql/doorbell.ts';
+import { markJobsDone } from './sql/outbox.ts';
 import { createOutboxRelay, publishOutboxRows } from './workers/outbox-relay.ts';
 import { createDb, type Db } from './sql/transact.ts';
 import { sseFanoutQueue } from './queues/sse-fanout.ts';
@@ -33,11 +36,17 @@ export interface Clients {
   close(): Promise<void>;
 }
 
-export function createClients(config: Config, logger: Logger, name: string): Clients {
+/** Connects to Postgres first: its database epoch is part of every queue key (sql/database-epoch.ts). */
+export async function createClients(config: Config, logger: Logger, name: string): Promise<Clients> {
   const sql = createSql(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, applicationName: name });
   const redis = createRedis(config.REDIS_URL, 'queue');
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
-  const queues = createQueues(redis, config.QUEUE_PREFIX);
+  const queues = createQueues(redis, config.QUEUE_PREFIX, {
+    epoch: await databaseEpoch(sql),
+    // The id was taken by a job with other data: this job was dropped. Ids are built from our own row ids, so this
+    // means a bug or a foreign writer under our prefix; never a routine duplicate.
+    onConflict: (conflict) => logger.error(conflict, 'job id already used by a job with different data; this job was not enqueued'),
+  });
   const metrics = createMetrics({ queues, sql, defaults: true });
   // transact() appends stream events in the writer's own transaction; after commit the SSE hubs are rung
   // directly over Redis (fast path) and through an sse-fanout job (retried; the hubs' sweep is the last resort).
@@ -108,9 +117,14 @@ export async function startWorkers(clients: Clients, queueNames: string[]): Prom
   // Shell and Ansible playbooks never run unsandboxed: a host that fails the probe does not start these workers.
   if (queueNames.length === 0 || queueNames.includes('remediation-execute')) await probeSandbox(sandboxOptions(config));
   const hosted = selectHostedQueues(vm ? { ...clients, provisioner: vm.provisioner } : clients, queueNames);
+  // Completed jobs mark their outbox rows done, many per UPDATE; a mark lost in a crash is made by the relay's recheck.
+  const finished = createCoalescingDoorbell((jobs: { queue: string; jobId: string }[]) => markJobsDone(clients.sql, jobs), (error) =>
+    logger.warn({ err: error }, 'marking finished jobs failed; the relay recheck marks them'),
+  );
   const host = startWorkerHost({
     redisUrl: config.REDIS_URL,
-    prefix: config.QUEUE_PREFIX,
+    prefix: clients.queues.keyPrefix,
+    onCompleted: (queue, jobId) => finished.ring([{ queue, jobId }]),
     queues: hosted,
     concurrency: config.WORKER_CONCURRENCY,
     lockDurationMs: config.WORKER_LOCK_DURATION_MS,
@@ -118,7 +132,7 @@ export async function startWorkers(clients: Clients, queueNames: string[]): Prom
     logger,
     durations: clients.metrics.jobDurations,
   });
-  const relay = createOutboxRelay({ sql: clients.sql, queues: clients.queues, logger, sweepMs: config.OUTBOX_SWEEP_MS });
+  const relay = createOutboxRelay({ sql: clients.sql, queues: clients.queues, logger, sweepMs: config.OUTBOX_SWEEP_MS, recheckSeconds: config.OUTBOX_RECHECK_SECONDS });
   await relay.start();
   // Trust reactions lost while workers were down are re-derived from history (workers/trust-catch-up.ts).
   const catchUp = hosted.some((entry) => entry.definition.name === 'trust-transition')
@@ -132,6 +146,7 @@ export async function startWorkers(clients: Clients, queueNames: string[]): Prom
       await catchUp?.stop();
       await retention.stop();
       const { forced } = await host.close(config.SHUTDOWN_TIMEOUT_MS);
+      await finished.settled();
       await vm?.close();
       logger.info({ forced }, 'workers stopped');
     },
@@ -139,7 +154,7 @@ export async function startWorkers(clients: Clients, queueNames: string[]): Prom
 }
 
 /** Close `running` in order on the first SIGTERM/SIGINT; a second signal exits at once. */
-export function closeOnSignals(logger: Logger, running: Running[], clients: Clients): void {
+export function closeOnSignals(logger: Logger, running: Running[], clients: Pick<Clients, 'close'>): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) process.exit(1);

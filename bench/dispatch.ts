@@ -36,7 +36,7 @@ async function instances(sql: Sql, count: number): Promise<number[]> {
 
 async function phase(database: string, concurrency: number, work: (db: Db, playbook: { id: number }) => Promise<void>) {
   const config = parseConfig({ DATABASE_URL: dbUrl(database), REDIS_URL, QUEUE_PREFIX: `bench${randomBytes(4).toString('hex')}`, LOG_LEVEL: 'silent', OUTBOX_SWEEP_MS: '50', WORKER_CONCURRENCY: String(concurrency), REMEDIATION_WORKDIR: `/tmp/mcp-bench-dispatch-${process.pid}` });
-  const clients = createClients(config, pino({ level: 'silent' }), 'bench-dispatch');
+  const clients = await createClients(config, pino({ level: 'silent' }), 'bench-dispatch');
   const workers = await startWorkers(clients, ['remediation-execute', 'sse-fanout']);
   const body = createPlaybookBody.parse({ playbook_key: `date-${concurrency}-${randomBytes(3).toString('hex')}`, executor_type: 'shell', approval_required: false, retry_limit: 0, plan: { command: 'date', args: ['+%s%N'] } });
   const playbook = await insertPlaybook(clients.sql, 'bench', body);

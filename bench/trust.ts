@@ -107,7 +107,7 @@ async function ingestRun(mode: (typeof MODES)[number], database: string, vms: nu
   const prefix = `bench${randomBytes(4).toString('hex')}`;
   const env = { DATABASE_URL: dbUrl(database), REDIS_URL, QUEUE_PREFIX: prefix, TRUST_NOTIFY: mode, LOG_LEVEL: 'warn', JWT_SECRET: 'bench-secret-0123456789abcdef', OUTBOX_SWEEP_MS: '200', DATABASE_POOL_MAX: process.env.BENCH_POOL ?? '10' };
   const config = parseConfig({ ...env, PORT: '0', HOST: '127.0.0.1', SSE_HEARTBEAT_MS: '5000' });
-  const clients = createClients(config, pino({ level: 'warn' }), 'mcp-bench-api');
+  const clients = await createClients(config, pino({ level: 'warn' }), 'mcp-bench-api');
   const api = await startApi(clients);
   // Workers run in their own process, as in production, so they get the second core.
   const worker = execa(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=.tmp/prof'] : []), '--import', 'tsx', 'workers/main.ts', '--queues', 'attestation-ingest,trust-transition,scheduler-refresh,score-recompute,sse-fanout'], {

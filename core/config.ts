@@ -62,6 +62,7 @@ export const configSchema = z.object({
   STREAM_RETENTION_DAYS: int(1, 3650).default(7),
   STREAM_RETENTION_SWEEP_MS: int(1000, 86_400_000).default(600_000),
   OUTBOX_SWEEP_MS: int(50, 600_000).default(1_000),
+  OUTBOX_RECHECK_SECONDS: int(1, 86_400).default(60),
   WORKER_CONCURRENCY: int(1, 256).default(8),
   WORKER_METRICS_PORT: int(0, 65535).optional(),
   WORKER_LOCK_DURATION_MS: int(500, 600_000).default(30_000),

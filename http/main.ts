@@ -6,6 +6,6 @@ import { closeOnSignals, createClients, startApi } from '../platform.ts';
 const config = loadConfigOrExit(process.env, { jwtSecret: true });
 const logger = createLogger(config, 'mcp-api');
 exitOnUnhandled(logger);
-const clients = createClients(config, logger, 'mcp-runtime-api');
+const clients = await createClients(config, logger, 'mcp-runtime-api');
 const api = await startApi(clients);
 closeOnSignals(logger, [api], clients);

@@ -46,10 +46,10 @@ export function createMetrics(options: { queues?: Queues; sql?: Sql; defaults?: 
   }
   const sql = options.sql;
   if (sql) {
-    // One read per scrape feeds the three outbox gauges.
+    // One read per scrape feeds the four outbox gauges.
     let reading: Promise<Awaited<ReturnType<typeof outboxHealth>>> | undefined;
     const health = () => (reading ??= outboxHealth(sql).finally(() => setImmediate(() => (reading = undefined))));
-    const outboxGauge = (name: string, help: string, key: 'pending' | 'failing' | 'lag_seconds') =>
+    const outboxGauge = (name: string, help: string, key: 'pending' | 'failing' | 'lag_seconds' | 'unfinished') =>
       new Gauge({
         name,
         help,
@@ -61,6 +61,7 @@ export function createMetrics(options: { queues?: Queues; sql?: Sql; defaults?: 
     outboxGauge('mcp_outbox_pending_rows', 'Outbox rows not yet enqueued', 'pending');
     outboxGauge('mcp_outbox_failing_rows', 'Outbox rows whose enqueue failed and that are retried with backoff (error on the row)', 'failing');
     outboxGauge('mcp_outbox_lag_seconds', 'Age of the oldest outbox row not yet enqueued (relay lag)', 'lag_seconds');
+    outboxGauge('mcp_outbox_unfinished_rows', 'Outbox rows enqueued whose job has not finished yet', 'unfinished');
   }
   return { registry, jobDurations };
 }

@@ -13,6 +13,8 @@ export interface OutboxRow {
   job_options: OutboxOptions;
   /** Failed enqueue attempts so far (claimed rows only). */
   attempts?: number;
+  /** When the row was written (claimed rows only): a delay counts from here, not from a late (re-)enqueue. */
+  created_at?: Date;
 }
 
 export interface OutboxOptions {
@@ -46,7 +48,7 @@ export function outboxJobId(row: Pick<OutboxRow, 'id' | 'job_options'>): string 
 /** Lock a batch of unrelayed rows that are due (not backing off after a failure); other relays skip them. */
 export async function claimOutboxBatch(sql: Queryable, limit: number): Promise<OutboxRow[]> {
   return sql<OutboxRow[]>`
-    SELECT id, queue, job_name, payload, job_options, attempts
+    SELECT id, queue, job_name, payload, job_options, attempts, created_at
     FROM outbox
     WHERE relayed_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= now())
     ORDER BY id
@@ -67,24 +69,68 @@ export interface OutboxHealth {
   failing: number;
   /** Age of the oldest unrelayed row, 0 when none. */
   lag_seconds: number;
+  /** Rows enqueued whose job has not finished yet (waiting, running, delayed, or lost and about to be re-added). */
+  unfinished: number;
 }
 
-export async function outboxHealth(sql: Queryable): Promise<OutboxHealth> {
-  const [row] = await sql<OutboxHealth[]>`
-    SELECT count(*)::int AS pending, count(*) FILTER (WHERE attempts > 0)::int AS failing,
-      coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS lag_seconds
-    FROM outbox WHERE relayed_at IS NULL`;
-  return row ?? { pending: 0, failing: 0, lag_seconds: 0 };
+/**
+ * Lock a batch of rows enqueued more than `olderThanSeconds` ago whose job has not finished, oldest check first:
+ * the relay asks Redis whether each job is still there (workers/outbox-relay.ts).
+ */
+export async function claimUnfinishedBatch(sql: Queryable, olderThanSeconds: number, limit: number): Promise<OutboxRow[]> {
+  return sql<OutboxRow[]>`
+    SELECT id, queue, job_name, payload, job_options, attempts, created_at
+    FROM outbox
+    WHERE relayed_at < now() - make_interval(secs => ${olderThanSeconds}) AND done_at IS NULL
+    ORDER BY relayed_at
+    LIMIT ${limit}
+    FOR UPDATE SKIP LOCKED`;
 }
 
-export async function markOutboxRelayed(sql: Queryable, ids: number[]): Promise<void> {
+/** Rows whose job finished: one UPDATE for a batch of (queue, job id) pairs, as workers report them. */
+export async function markJobsDone(sql: Queryable, jobs: { queue: string; jobId: string }[]): Promise<void> {
+  if (jobs.length === 0) return;
+  await sql`
+    UPDATE outbox SET done_at = now()
+    FROM unnest(${jobs.map((job) => job.queue)}::text[], ${jobs.map((job) => job.jobId)}::text[]) AS finished(queue, job_id)
+    WHERE outbox.queue = finished.queue AND outbox.job_id = finished.job_id AND outbox.done_at IS NULL`;
+}
+
+export async function markOutboxDone(sql: Queryable, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await sql`UPDATE outbox SET done_at = now() WHERE id = ANY(${ids}::bigint[])`;
+}
+
+/** Checked again later (still waiting, active or delayed in Redis), or just re-enqueued: restart the row's clock. */
+export async function touchOutboxRelayed(sql: Queryable, ids: number[]): Promise<void> {
   if (ids.length === 0) return;
   await sql`UPDATE outbox SET relayed_at = now() WHERE id = ANY(${ids}::bigint[])`;
 }
 
-/** Relayed rows are kept as long as completed jobs (the dedupe window), then dropped. */
+export async function outboxHealth(sql: Queryable): Promise<OutboxHealth> {
+  const [row] = await sql<OutboxHealth[]>`
+    SELECT count(*) FILTER (WHERE relayed_at IS NULL)::int AS pending,
+      count(*) FILTER (WHERE relayed_at IS NULL AND attempts > 0)::int AS failing,
+      coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE relayed_at IS NULL)), 0)::float8 AS lag_seconds,
+      count(*) FILTER (WHERE relayed_at IS NOT NULL)::int AS unfinished
+    FROM outbox WHERE done_at IS NULL`;
+  return row ?? { pending: 0, failing: 0, lag_seconds: 0, unfinished: 0 };
+}
+
+/**
+ * Mark rows enqueued (relayed_at). Rows a relay holds locked are skipped: that relay marks them itself, and the
+ * fast path never waits behind it.
+ */
+export async function markOutboxRelayed(sql: Queryable, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await sql`
+    UPDATE outbox SET relayed_at = now()
+    WHERE id IN (SELECT id FROM outbox WHERE id = ANY(${ids}::bigint[]) AND relayed_at IS NULL FOR UPDATE SKIP LOCKED)`;
+}
+
+/** Finished rows are kept as long as completed jobs (the dedupe window), then dropped. */
 export async function pruneOutbox(sql: Queryable, olderThanSeconds: number): Promise<number> {
   const result = await sql`
-    DELETE FROM outbox WHERE relayed_at < now() - make_interval(secs => ${olderThanSeconds})`;
+    DELETE FROM outbox WHERE done_at < now() - make_interval(secs => ${olderThanSeconds})`;
   return result.count;
 }

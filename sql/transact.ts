@@ -1,12 +1,13 @@
 // The one way to write: `transact(db, async (uow) => …)`. Inside, writers query `uow.tx` and record their side
 // effects on the unit (stream events, outbox jobs, NOTIFYs). Stream events are appended as the transaction's last
 // statement under the per-topic lock, so the stream's order is commit order. After commit the db's publishers send
-// the rest: outbox rows go straight to their queues (fast path; the relay is the guarantee), NOTIFYs go through a
+// the rest: outbox rows go straight to their queues (fast path, which then marks them enqueued; the relay is the
+// guarantee), NOTIFYs go through a
 // coalescing doorbell, and the SSE hubs are rung with the highest new id per (topic, owner).
 import type { StreamDoorbell } from '../queues/sse-fanout.ts';
 import type { Sql } from './db.ts';
 import { createCoalescingDoorbell, createDoorbell, outboxRing, type Doorbell, type Notification } from './doorbell.ts';
-import type { OutboxRow } from './outbox.ts';
+import { markOutboxRelayed, type OutboxRow } from './outbox.ts';
 import { appendStreamEventsLocked } from './stream-events.ts';
 import { createUnitOfWork, noEffects, type UnitOfWork } from './unit-of-work.ts';
 
@@ -23,6 +24,8 @@ export interface Db {
   readonly publishOutbox: OutboxPublisher | undefined;
   readonly notify: Doorbell<Notification>;
   readonly stream: Doorbell<StreamDoorbell> | undefined;
+  /** Marks the rows the fast path enqueued, so the relay does not add them again (coalesced, after the response). */
+  readonly relayed: Doorbell<number>;
 }
 
 /**
@@ -36,6 +39,7 @@ export function createDb(sql: Sql, publishers: { outbox?: OutboxPublisher; strea
     sql,
     publishOutbox: publishers.outbox,
     notify: createDoorbell(sql, onError),
+    relayed: createCoalescingDoorbell((ids: number[]) => markOutboxRelayed(sql, ids), onError),
     // Commits that land while a ring is in flight share the next one: keep only the highest id per (topic, owner).
     stream: publishStream && createCoalescingDoorbell((batch: StreamDoorbell[]) => publishStream(highestPerOwner(batch)), onError),
   };
@@ -52,7 +56,7 @@ function highestPerOwner(batch: StreamDoorbell[]): StreamDoorbell[] {
 
 /** Resolves when this db's doorbells have sent everything rung so far (tests, benchmarks). */
 export async function doorbellsSettled(db: Db): Promise<void> {
-  await Promise.all([db.notify.settled(), db.stream?.settled()]);
+  await Promise.all([db.notify.settled(), db.stream?.settled(), db.relayed.settled()]);
 }
 
 // serialization_failure and deadlock_detected: the transaction was rolled back whole and may simply run again.
@@ -87,6 +91,7 @@ async function afterCommit(db: Db, rows: OutboxRow[], notifications: Notificatio
   if (rows.length > 0 && db.publishOutbox) {
     // A failed fast path only costs latency: the relay enqueues the same rows under the same jobIds.
     published = await db.publishOutbox(rows).then(() => true, () => false);
+    if (published) db.relayed.ring(rows.map((row) => row.id));
   }
   // The relay's ring is skipped only when the fast path took every row this transaction wrote.
   db.notify.ring(published || rows.length === 0 ? notifications : [outboxRing, ...notifications]);

@@ -16,7 +16,7 @@ if (unknown.length > 0) {
 const config = loadConfigOrExit();
 const logger = createLogger(config, 'mcp-worker');
 exitOnUnhandled(logger);
-const clients = createClients(config, logger, 'mcp-runtime-worker');
+const clients = await createClients(config, logger, 'mcp-runtime-worker');
 const running: Running[] = [await startWorkers(clients, names).catch(exitIfHostUnavailable)];
 if (config.WORKER_METRICS_PORT !== undefined) {
   const metrics = await startMetricsServer(clients.metrics.registry, config.WORKER_METRICS_PORT, config.HOST);

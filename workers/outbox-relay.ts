@@ -1,24 +1,33 @@
-// Moves committed outbox rows into BullMQ. jobId = outbox id (or the row's domain id), so relaying twice is harmless.
-// A row that cannot be enqueued fails alone: its error is kept on the row and it is retried with backoff.
+// Moves committed outbox rows into BullMQ and sees them through to the end. jobId = outbox id (or the row's domain
+// id), so relaying twice is harmless. A row that cannot be enqueued fails alone: its error is kept on the row and it
+// is retried with backoff. A row is done when its job finished (workers mark it, see markJobsDone); a row enqueued
+// longer than `recheckSeconds` ago and not done is looked up in Redis: a finished job marks it done, a job Redis no
+// longer holds (restarted without persistence, flushed, or pruned) is added again — processors are idempotent.
 import type { Logger } from 'pino';
 import type { Sql } from '../sql/db.ts';
-import { claimOutboxBatch, markOutboxFailed, markOutboxRelayed, OUTBOX_CHANNEL, outboxJobId, pruneOutbox, type OutboxRow } from '../sql/outbox.ts';
-import type { Queues } from '../queues/queues.ts';
+import {
+  claimOutboxBatch, claimUnfinishedBatch, markOutboxDone, markOutboxFailed, markOutboxRelayed, OUTBOX_CHANNEL, outboxJobId, pruneOutbox, touchOutboxRelayed, type OutboxRow,
+} from '../sql/outbox.ts';
+import type { NewJob, Queues } from '../queues/queues.ts';
 
 const BATCH = 500;
 const PRUNE_AFTER_SECONDS = 24 * 3600;
 
-const asJob = (row: OutboxRow) => ({
-  name: row.job_name,
-  data: row.payload,
-  opts: { jobId: outboxJobId(row), ...(row.job_options.delay ? { delay: row.job_options.delay } : {}) },
-});
+const asJob = (row: OutboxRow, now = Date.now()): NewJob => {
+  // A delay counts from when the row was written: a late (re-)enqueue keeps the job's original due time.
+  const delay = row.job_options.delay ? Math.max(0, row.job_options.delay - (row.created_at ? now - row.created_at.getTime() : 0)) : 0;
+  return { name: row.job_name, data: row.payload, opts: { jobId: outboxJobId(row), ...(delay > 0 ? { delay } : {}) } };
+};
+
+const byQueue = (rows: OutboxRow[]) => {
+  const grouped = new Map<string, OutboxRow[]>();
+  for (const row of rows) grouped.set(row.queue, [...(grouped.get(row.queue) ?? []), row]);
+  return grouped;
+};
 
 /** Enqueue outbox rows under their deterministic jobIds, a queue at a time (`transact()`'s fast path). */
 export async function publishOutboxRows(queues: Queues, rows: OutboxRow[]): Promise<void> {
-  const byQueue = new Map<string, OutboxRow[]>();
-  for (const row of rows) byQueue.set(row.queue, [...(byQueue.get(row.queue) ?? []), row]);
-  for (const [queue, batch] of byQueue) await queues.get(queue).addBulk(batch.map(asJob));
+  for (const [queue, batch] of byQueue(rows)) await queues.addBulk(queue, batch.map((row) => asJob(row)));
 }
 
 /**
@@ -28,16 +37,14 @@ export async function publishOutboxRows(queues: Queues, rows: OutboxRow[]): Prom
 export async function publishEach(queues: Queues, rows: OutboxRow[]): Promise<{ done: number[]; failed: { row: OutboxRow; error: unknown }[] }> {
   const done: number[] = [];
   const failed: { row: OutboxRow; error: unknown }[] = [];
-  const byQueue = new Map<string, OutboxRow[]>();
-  for (const row of rows) byQueue.set(row.queue, [...(byQueue.get(row.queue) ?? []), row]);
-  for (const batch of byQueue.values()) {
+  for (const batch of byQueue(rows).values()) {
     try {
       await publishOutboxRows(queues, batch);
       done.push(...batch.map((row) => row.id));
     } catch {
       for (const row of batch) {
         try {
-          await queues.get(row.queue).add(row.job_name, row.payload, asJob(row).opts);
+          await queues.addBulk(row.queue, [asJob(row)]);
           done.push(row.id);
         } catch (error) {
           failed.push({ row, error });
@@ -48,23 +55,38 @@ export async function publishEach(queues: Queues, rows: OutboxRow[]): Promise<{ 
   return { done, failed };
 }
 
+/** Run `batch` until it claims less than a full batch; resolves with the rows it moved in all. */
+async function everyBatch(batch: () => Promise<{ claimed: number; moved: number }>): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const { claimed, moved } = await batch();
+    total += moved;
+    if (claimed < BATCH) return total;
+  }
+}
+
 /** Backoff of a failing row: 1 s, 2 s, 4 s … capped at 5 minutes. */
 export const retryDelayMs = (attempts: number) => Math.min(300_000, 1_000 * 2 ** Math.min(attempts, 20));
 
 export interface OutboxRelay {
   /** Relay everything committed so far; resolves with the number of rows moved. */
   drain(): Promise<number>;
+  /** Check rows enqueued long enough ago and not done; resolves with the number of rows enqueued again. */
+  recheck(): Promise<number>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export function createOutboxRelay(deps: { sql: Sql; queues: Queues; logger: Logger; sweepMs: number }): OutboxRelay {
+export function createOutboxRelay(deps: { sql: Sql; queues: Queues; logger: Logger; sweepMs: number; recheckSeconds?: number }): OutboxRelay {
   const { sql, queues, logger } = deps;
+  const recheckSeconds = deps.recheckSeconds ?? 60;
   let timer: NodeJS.Timeout | undefined;
   let listener: { unlisten: () => Promise<void> } | undefined;
   let running: Promise<number> | undefined;
+  let checking: Promise<number> | undefined;
   let again = false;
   let sweeps = 0;
+  let lastCheck = 0;
 
   async function relayBatch(): Promise<{ claimed: number; moved: number }> {
     return sql.begin(async (tx) => {
@@ -80,14 +102,24 @@ export function createOutboxRelay(deps: { sql: Sql; queues: Queues; logger: Logg
     });
   }
 
-  async function drainAll(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const { claimed, moved } = await relayBatch();
-      total += moved;
-      if (claimed < BATCH) return total;
-    }
+
+  async function recheckBatch(): Promise<{ claimed: number; moved: number }> {
+    return sql.begin(async (tx) => {
+      const rows = await claimUnfinishedBatch(tx, recheckSeconds, BATCH);
+      const presence = await queues.presence(rows.map((row) => ({ queue: row.queue, jobId: outboxJobId(row) })));
+      const lost = rows.filter((_row, index) => presence[index] === 'missing');
+      await markOutboxDone(tx, rows.filter((_row, index) => presence[index] === 'finished').map((row) => row.id));
+      const { done, failed } = await publishEach(queues, lost);
+      if (lost.length > 0) logger.warn({ lost: lost.length, readded: done.length }, 'outbox jobs missing from Redis; enqueued again');
+      // Re-added, still on their way, or failing to re-add (tried again next round): look again after recheckSeconds.
+      await touchOutboxRelayed(tx, rows.filter((_row, index) => presence[index] !== 'finished').map((row) => row.id));
+      for (const { row, error } of failed) logger.error({ err: error, outboxId: row.id, queue: row.queue }, 'lost outbox job not enqueued again; retrying later');
+      return { claimed: rows.length, moved: done.length };
+    });
   }
+
+  const drainAll = () => everyBatch(relayBatch);
+  const recheckAll = () => everyBatch(recheckBatch);
 
   // Coalesces doorbells: at most one drain runs, and one more follows if rung meanwhile.
   function drain(): Promise<number> {
@@ -105,14 +137,26 @@ export function createOutboxRelay(deps: { sql: Sql; queues: Queues; logger: Logg
     return running;
   }
 
+  function recheck(): Promise<number> {
+    checking ??= recheckAll().finally(() => {
+      checking = undefined;
+    });
+    return checking;
+  }
+
   const kick = () => void drain().catch((error: unknown) => logger.error({ err: error }, 'outbox relay failed'));
 
   return {
     drain,
+    recheck,
     async start() {
       listener = await sql.listen(OUTBOX_CHANNEL, kick, kick);
       timer = setInterval(() => {
         kick();
+        if (Date.now() - lastCheck >= (recheckSeconds * 1000) / 2) {
+          lastCheck = Date.now();
+          void recheck().catch((error: unknown) => logger.error({ err: error }, 'outbox recheck failed'));
+        }
         if (++sweeps % 600 === 0) void pruneOutbox(sql, PRUNE_AFTER_SECONDS).catch((error: unknown) => logger.warn({ err: error }, 'outbox prune failed'));
       }, deps.sweepMs);
     },
@@ -120,6 +164,7 @@ export function createOutboxRelay(deps: { sql: Sql; queues: Queues; logger: Logg
       clearInterval(timer);
       await listener?.unlisten();
       await running?.catch(() => 0);
+      await checking?.catch(() => 0);
     },
   };
 }

@@ -65,6 +65,8 @@ export function startWorkerHost(options: {
   durations?: Histogram<'queue' | 'outcome'>;
   stalledIntervalMs?: number;
   lockDurationMs?: number;
+  /** Told of every job that completed (after BullMQ recorded it): marks its outbox row done. */
+  onCompleted?: (queue: string, jobId: string) => void;
 }): WorkerHost {
   const { logger } = options;
   const workers = new Map<string, Worker>();
@@ -78,6 +80,9 @@ export function startWorkerHost(options: {
       ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs } : {}),
     });
     worker.on('error', (error) => logger.error({ err: error, queue: name }, 'worker error'));
+    worker.on('completed', (job) => {
+      if (job.id !== undefined) options.onCompleted?.(name, job.id);
+    });
     worker.on('failed', (job, error) =>
       logger.warn({ queue: name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: error }, 'job failed'),
     );

@@ -120,6 +120,37 @@ describe('outbox', () => {
     await db.sql`DELETE FROM outbox WHERE job_options->>'jobId' = 'a:b'`;
   });
 
+  it('reports an enqueue deduplicated against a job with different data, and not a true duplicate', async () => {
+    const conflicts: unknown[] = [];
+    const checked = createQueues(redis, uniquePrefix(), { onConflict: (conflict) => conflicts.push(conflict) });
+    onTestFinished(() => checked.close());
+    await checked.enqueue(scoreRecomputeQueue, jobData(30), 'score-30');
+    await checked.enqueue(scoreRecomputeQueue, { reason: 'test', owner_id: 'acme', server_id: 30 }, 'score-30');
+    expect(conflicts).toEqual([]);
+    await checked.enqueue(scoreRecomputeQueue, jobData(31), 'score-30');
+    expect(conflicts).toEqual([{ queue: 'score-recompute', jobId: 'score-30' }]);
+    expect((await checked.get(scoreRecomputeQueue).getJob('score-30'))?.data).toEqual(jobData(30));
+  });
+
+  it('rechecks enqueued rows not done: a finished job marks its row done, a lost one is added again, a waiting one is left', async () => {
+    const ids: number[] = [];
+    await db.transact(async (uow) => {
+      for (const server of [32, 33, 34]) ids.push(await uow.enqueue(scoreRecomputeQueue, jobData(server)));
+    });
+    await relay().drain();
+    const queue = queues.get(scoreRecomputeQueue);
+    // No worker runs here: the first job is made finished the way BullMQ records it (completed or failed for good).
+    await redis.hset(queue.toKey(`outbox-${ids[0]}`), 'finishedOn', String(Date.now()));
+    expect(await queue.remove(`outbox-${ids[1]}`)).toBe(1);
+    await db.sql`UPDATE outbox SET relayed_at = now() - interval '1 hour' WHERE id = ANY(${ids}::bigint[])`;
+    const checker = createOutboxRelay({ sql: db.sql, queues, logger, sweepMs: 60_000, recheckSeconds: 60 });
+    expect(await checker.recheck()).toBe(1);
+    expect(await jobsFor(33)).toHaveLength(1);
+    const rows = await db.sql`SELECT id, done_at IS NOT NULL AS done, relayed_at > now() - interval '1 minute' AS touched FROM outbox WHERE id = ANY(${ids}::bigint[]) ORDER BY id`;
+    expect(rows.map(({ done, touched }) => ({ done, touched }))).toEqual([{ done: true, touched: false }, { done: false, touched: true }, { done: false, touched: true }]);
+    expect(await checker.recheck()).toBe(0); // nothing is due again before recheckSeconds
+  });
+
   it('wakes on the doorbell without waiting for the sweep', async () => {
     const running = relay();
     await running.start();

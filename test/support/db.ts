@@ -24,8 +24,9 @@ async function withAdmin<T>(work: (admin: postgres.Sql) => Promise<T>): Promise<
   }
 }
 
-export async function createTestDatabase(options: { template?: string } = {}): Promise<TestDatabase> {
-  const name = `mcp_test_${randomBytes(6).toString('hex')}`;
+/** `name` recreates a database under a name used before (dropped first): same name, new database. */
+export async function createTestDatabase(options: { template?: string; name?: string } = {}): Promise<TestDatabase> {
+  const name = options.name ?? `mcp_test_${randomBytes(6).toString('hex')}`;
   const template = options.template ?? inject('templateDatabase');
   await withAdmin(async (admin) => {
     // CREATE DATABASE ... TEMPLATE fails while another session is connected to the template; retry briefly.

@@ -37,8 +37,8 @@ export function uniquePrefix(): string {
   return `t${randomBytes(5).toString('hex')}`;
 }
 
-export async function startTestPlatform(options: { workers?: string[] | false; env?: Record<string, string> } = {}): Promise<TestPlatform> {
-  const db = await createTestDatabase();
+export async function startTestPlatform(options: { workers?: string[] | false; env?: Record<string, string>; databaseName?: string } = {}): Promise<TestPlatform> {
+  const db = await createTestDatabase(options.databaseName === undefined ? {} : { name: options.databaseName });
   const config = parseConfig({
     NODE_ENV: 'test',
     DATABASE_URL: db.url,
@@ -52,7 +52,7 @@ export async function startTestPlatform(options: { workers?: string[] | false; e
     SSE_HEARTBEAT_MS: '1000',
     ...options.env,
   });
-  const clients = createClients(config, pino({ level: config.LOG_LEVEL }), 'mcp-runtime-test');
+  const clients = await createClients(config, pino({ level: config.LOG_LEVEL }), 'mcp-runtime-test');
   const running: Running[] = [];
   const api = await startApi(clients);
   running.push(api);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQueues, type Queues } from '../../queues/queues.ts';
 import { createRedis } from '../../queues/redis.ts';
 import { sseFanoutQueue } from '../../queues/sse-fanout.ts';
+import { databaseEpoch } from '../../sql/database-epoch.ts';
 import { streamChannel } from '../../workers/sse-fanout.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { REDIS_URL } from '../support/env.ts';
@@ -16,7 +17,7 @@ let db: TestDatabase;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  queues = createQueues(redis, prefix);
+  queues = createQueues(redis, prefix, { epoch: await databaseEpoch(db.sql) });
 });
 afterAll(async () => {
   await queues.close();
@@ -43,7 +44,7 @@ describe('worker process', () => {
         }
       });
     });
-    const events = new QueueEvents(sseFanoutQueue.name, { connection: createRedis(REDIS_URL, 'subscriber'), prefix });
+    const events = new QueueEvents(sseFanoutQueue.name, { connection: createRedis(REDIS_URL, 'subscriber'), prefix: queues.keyPrefix });
     await events.waitUntilReady();
     const subscriber = createRedis(REDIS_URL, 'subscriber');
     const rung = new Promise<string>((resolve) => subscriber.on('message', (_channel: string, message: string) => resolve(message)));
