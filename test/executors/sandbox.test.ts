@@ -1,7 +1,7 @@
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { probeSandbox, SandboxUnavailableError } from '../../executors/remediation/sandbox.ts';
-import { REDIS_URL } from '../support/env.ts';
+import { BASE_DATABASE_URL, REDIS_URL } from '../support/env.ts';
 import { testSandbox } from './context.ts';
 
 describe('the sandbox startup probe', () => {
@@ -18,7 +18,7 @@ describe('the sandbox startup probe', () => {
   it('keeps a worker hosting remediation-execute from starting on such a host: exit 69, never an unsandboxed run', async () => {
     const worker = await execa(process.execPath, ['--import', 'tsx', 'workers/main.ts', '--queues', 'remediation-execute'], {
       extendEnv: false,
-      env: { PATH: process.env.PATH ?? '', REDIS_URL, LOG_LEVEL: 'silent', QUEUE_PREFIX: 'sandbox-refusal', REMEDIATION_SANDBOX_BWRAP: '/nonexistent/bwrap' },
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: BASE_DATABASE_URL, REDIS_URL, LOG_LEVEL: 'silent', QUEUE_PREFIX: 'sandbox-refusal', REMEDIATION_SANDBOX_BWRAP: '/nonexistent/bwrap' },
       reject: false,
       timeout: 30_000,
     });
