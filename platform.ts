@@ -115,7 +115,7 @@ export async function startWorkers(clients: Clients, queueNames: string[]): Prom
   // VM_PROVISIONER_DRIVER=libvirt without its native binding aborts startup here, with install instructions.
   const vm = await startVmProvisioner(config, logger, queueNames);
   // Shell and Ansible playbooks never run unsandboxed: a host that fails the probe does not start these workers.
-  if (queueNames.length === 0 || queueNames.includes('remediation-execute')) await probeSandbox(sandboxOptions(config));
+  if (queueNames.length === 0 || queueNames.includes('remediation-execute')) await probeSandbox(sandboxOptions(config), config.REMEDIATION_WORKDIR);
   const hosted = selectHostedQueues(vm ? { ...clients, provisioner: vm.provisioner } : clients, queueNames);
   // Completed jobs mark their outbox rows done, many per UPDATE; a mark lost in a crash is made by the relay's recheck.
   const finished = createCoalescingDoorbell((jobs: { queue: string; jobId: string }[]) => markJobsDone(clients.sql, jobs), (error) =>

@@ -5,13 +5,13 @@
 // taxonomy retry; while the lease is live the previous holder may still be executing, so it waits.
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { mkdir, rm } from 'node:fs/promises';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { z } from 'zod';
 import { AppError, isAppError } from '../core/errors.ts';
 import type { BackoffPolicy } from '../core/failure-taxonomy.ts';
 import type { ExecutorType } from '../core/remediation-plan.ts';
+import { attemptDir } from '../executors/remediation/attempt-dir.ts';
 import type { ExecutorSet } from '../executors/remediation/registry.ts';
 import { failed, type ExecutionResult } from '../executors/remediation/types.ts';
 import type { remediationExecuteJob } from '../queues/remediation-execute.ts';
@@ -112,9 +112,16 @@ async function execute(deps: DispatchDeps, claimed: Claimed, controller: AbortCo
       },
     },
   );
-  const workdir = path.join(deps.workdir, `run-${run.id}`, `attempt-${attempt}`);
+  let workdir: string | undefined;
   try {
-    await mkdir(workdir, { recursive: true });
+    try {
+      workdir = await attemptDir(deps.workdir, run.id, attempt);
+    } catch (error) {
+      // Nothing ran: an unsafe or unusable work directory is the host's fault, not the playbook's.
+      const detail = `the attempt's work directory cannot be prepared under REMEDIATION_WORKDIR: ${(error as Error).message}`;
+      batcher.push({ stream: 'system', line: detail, at: new Date() });
+      return { result: failed('executor-unavailable', detail), logLoss: await batcher.close() };
+    }
     const variables = { run_id: String(run.id), vm_instance_id: String(run.vm_instance_id), playbook_key: playbook.playbook_key, attempt: String(attempt) };
     const result = await deps.executors.execute(playbook.executor_type, playbook.plan, {
       signal: controller.signal,
@@ -133,7 +140,9 @@ async function execute(deps: DispatchDeps, claimed: Claimed, controller: AbortCo
     // Idempotent: flushes nothing when the try block already closed it; on a throw it settles the pending writes.
     await batcher.close();
     // A leftover directory costs disk, not correctness: say so and carry on with the outcome.
-    await rm(workdir, { recursive: true, force: true }).catch((error: unknown) => deps.logger.warn({ err: error, runId: run.id, workdir }, 'attempt work directory not removed'));
+    if (workdir !== undefined) {
+      await rm(workdir, { recursive: true, force: true }).catch((error: unknown) => deps.logger.warn({ err: error, runId: run.id, workdir }, 'attempt work directory not removed'));
+    }
   }
 }
 

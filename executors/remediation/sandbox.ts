@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Config } from '../../core/config.ts';
 import { SANDBOX_PATH, sandboxArgv, type NetworkPolicy } from '../../core/sandbox-argv.ts';
+import { prepareWorkRoot } from './attempt-dir.ts';
 import { runProcess, type ProcessOutcome } from './run-process.ts';
 import { failed, type ExecutionContext, type ExecutionResult } from './types.ts';
 
@@ -45,10 +46,18 @@ export interface SandboxRun {
   killGraceMs?: number;
 }
 
-/** Hand the attempt's directory (and what the executor wrote into it) to the sandbox user. */
+/**
+ * Hand the attempt's directory (and what the executor wrote into it) to the sandbox user. A symlink is chowned
+ * itself and never descended into (`readdir` with `recursive` would follow it, and `lchown` of a path through it
+ * would change the target's owner).
+ */
 async function chownTree(dir: string, uid: number, gid: number): Promise<void> {
   await lchown(dir, uid, gid);
-  for (const entry of await readdir(dir, { recursive: true })) await lchown(path.join(dir, entry), uid, gid);
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const inside = path.join(dir, entry.name);
+    if (entry.isDirectory()) await chownTree(inside, uid, gid);
+    else await lchown(inside, uid, gid);
+  }
 }
 
 /**
@@ -89,10 +98,11 @@ export class SandboxUnavailableError extends Error {
 }
 
 /**
- * Run `id -u; id -g` in a real sandbox (private network, the sandbox user) and check the answer. Throws
+ * Check `workRoot` (REMEDIATION_WORKDIR, see attempt-dir.ts), run `id -u; id -g` in a real sandbox (private network,
+ * the sandbox user) and check the answer. Throws
  * SandboxUnavailableError saying what is missing; the shell and Ansible executors must not start without it.
  */
-export async function probeSandbox(options: SandboxOptions): Promise<void> {
+export async function probeSandbox(options: SandboxOptions, workRoot?: string): Promise<void> {
   const fail = (why: string): never => {
     throw new SandboxUnavailableError(
       `the remediation sandbox is unavailable on this host: ${why}. Shell and Ansible playbooks run only inside it ` +
@@ -101,6 +111,8 @@ export async function probeSandbox(options: SandboxOptions): Promise<void> {
     );
   };
   if (process.getuid?.() === options.uid) fail(`REMEDIATION_SANDBOX_UID ${options.uid} is the worker's own uid`);
+  // Attempt directories are made under it and handed to the sandbox user: nobody else may be able to plant paths there.
+  if (workRoot !== undefined) await prepareWorkRoot(workRoot).catch((error: unknown) => fail(`REMEDIATION_WORKDIR ${workRoot} is not safe for attempt directories (${(error as Error).message})`));
   const workdir = await mkdtemp(path.join(tmpdir(), 'remediation-sandbox-probe-'));
   try {
     const lines: string[] = [];
