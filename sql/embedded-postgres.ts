@@ -3,9 +3,9 @@
 // password auth with a random password kept beside the data (0600). Postgres refuses root: as root it runs as a
 // system user (EMBEDDED_POSTGRES_USER), created when missing.
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import type { Logger } from 'pino';
@@ -62,6 +62,26 @@ async function serverIds(name: string): Promise<Ids | undefined> {
 }
 
 const exists = (path: string) => stat(path).then(() => true, () => false);
+
+async function othersCanTraverse(path: string): Promise<boolean> {
+  for (let dir = path; ; dir = dirname(dir)) {
+    if (((await stat(dir)).mode & 0o001) === 0) return false;
+    if (dirname(dir) === dir) return true;
+  }
+}
+
+/**
+ * As root, the server's user must read its binaries; a checkout it cannot reach (a clone under /root) gets them
+ * copied once, per package version, into the directory we made traversable for it.
+ */
+async function reachableBinaries(binaries: Binaries, dir: string): Promise<Binaries> {
+  const native = dirname(dirname(binaries.postgres));
+  if (await othersCanTraverse(native)) return binaries;
+  const { version } = JSON.parse(await readFile(join(dirname(native), 'package.json'), 'utf8')) as { version: string };
+  const copy = join(dir, `server-${version}`);
+  if (!(await exists(join(copy, 'bin', 'postgres')))) await cp(native, copy, { recursive: true, verbatimSymlinks: true });
+  return { initdb: join(copy, 'bin', 'initdb'), postgres: join(copy, 'bin', 'postgres') };
+}
 const lastLine = (text: string) => text.trim().split('\n').at(-1) ?? '';
 
 async function initialise(binaries: Binaries, options: EmbeddedPostgresOptions, dataDir: string, ids: Ids | undefined, env: Record<string, string>): Promise<void> {
@@ -75,18 +95,19 @@ async function initialise(binaries: Binaries, options: EmbeddedPostgresOptions, 
   const result = await execa(binaries.initdb, args, { ...ids, env, extendEnv: false, reject: false });
   await unlink(pwfile);
   if (result.exitCode !== 0) {
-    const hint = ids ? ` (the ${options.user} user must be able to read node_modules/ and reach ${options.dir})` : '';
+    const hint = ids ? ` (the ${options.user} user must be able to reach ${options.dir})` : '';
     throw new ServiceStartError(`initdb failed in ${dataDir}: ${lastLine(result.stderr) || result.shortMessage}${hint}`);
   }
   options.logger.info({ dataDir }, 'embedded Postgres cluster created');
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
-  const binaries = await loadBinaries();
+  const found = await loadBinaries();
   const ids = await serverIds(options.user);
   // As root the server's user must reach its data directory through ours: traverse, not list.
   await mkdir(options.dir, { recursive: true, mode: 0o711 });
   await chmod(options.dir, ids ? 0o711 : 0o700);
+  const binaries = ids ? await reachableBinaries(found, options.dir) : found;
   const dataDir = join(options.dir, 'data');
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' };
   if (!(await exists(join(dataDir, 'PG_VERSION')))) await initialise(binaries, options, dataDir, ids, env);
