@@ -1,5 +1,6 @@
-// Whether dist/ holds a build of the current sources: `npm run build` stamps it last, and a source or migration
-// file changed after the stamp makes the build stale. Plain JavaScript, so it runs before anything is compiled.
+// Whether dist/ holds a build of the current sources: `npm run build` stamps it when it is done, the stamp dated
+// when the build started, so a source or migration file changed after that (even during the build) makes it stale.
+// Plain JavaScript, so it runs before anything is compiled.
 import { readdirSync, statSync } from 'node:fs';
 
 const root = new URL('../', import.meta.url);

@@ -69,7 +69,9 @@ function logLines(child: ChildProcess, spec: ServiceSpec, onLine: (stream: 'stdo
 
 export async function startServiceProcess(spec: ServiceSpec): Promise<ServiceProcess> {
   const { file, args } = launcher(spec);
-  const child = spawn(file, args, { env: spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own session: a Ctrl-C in the terminal signals the platform's process group, and the service must outlive
+  // the platform's graceful shutdown, which still writes to it; it stops when stop() (or the parent's death) says.
+  const child = spawn(file, args, { env: spec.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const recent: string[] = [];
   await new Promise<void>((resolve, reject) => {
