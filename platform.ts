@@ -81,6 +81,7 @@ export interface Running {
 export async function startApi(clients: Clients): Promise<Running & { server: Server; port: number }> {
   const { config, logger } = clients;
   const subscriber = createRedis(config.REDIS_URL, 'subscriber');
+  subscriber.on('error', (error) => logger.warn({ err: error }, 'redis subscriber connection error'));
   const hub = await createStreamHub({
     sql: clients.sql,
     subscriber,

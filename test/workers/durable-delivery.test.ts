@@ -80,7 +80,7 @@ describe('durable delivery across a Redis restart', () => {
     expect(ledger).toHaveLength(1);
     const answered = await (await platform.api(`/api/trust/attestations/attest-${digests[0]}`, { as: verifier() })).json();
     expect(answered).toMatchObject({ state: 'completed', result: { duplicate: false } });
-  });
+  }, 240_000); // 520 ingests and their reactions on a shared 2-core machine
 });
 
 describe('a recreated database on the same Redis prefix', () => {
