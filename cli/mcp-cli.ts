@@ -13,6 +13,13 @@ export function colorWanted(stream: NodeJS.WritableStream, env: Env): boolean {
   return (stream as { isTTY?: boolean }).isTTY === true && !env.NO_COLOR && env.TERM !== 'dumb';
 }
 
+/** An input that matches nothing gets one line pointing at the listings instead of clipanion's list of every command. */
+function tooVague(error: unknown, input: Command<BaseContext> | string[]): string | undefined {
+  const candidates = (error as { name?: string; candidates?: unknown[] }).candidates;
+  if ((error as { name?: string }).name !== 'UnknownSyntaxError' || candidates === undefined || candidates.length <= 5 || !Array.isArray(input)) return undefined;
+  return `Unknown Syntax Error: no command matches \`mcpctl ${input.join(' ')}\`; \`mcpctl help\` lists the commands and \`mcpctl <noun>\` the verbs of one\n`;
+}
+
 export class McpCli extends Cli<BaseContext> {
   override register(commandClass: CommandClass<BaseContext>): void {
     super.register(commandClass);
@@ -36,7 +43,7 @@ export class McpCli extends Cli<BaseContext> {
     try {
       command = Array.isArray(input) ? this.process(input, context) : input;
     } catch (error) {
-      context.stderr.write(this.error(error, { colored: errorColored }));
+      context.stderr.write(tooVague(error, input) ?? this.error(error, { colored: errorColored }));
       return 2;
     }
     if (command.help) {

@@ -72,7 +72,7 @@ describe('usage errors, through the real binary', () => {
     [['servers', 'update', '1', '--version', 'two'], /^Usage Error: Invalid value for --version: expected a number/],
     [['servers', 'get'], /^Unknown Syntax Error: Not enough positional arguments\.\n\n\$ mcpctl servers get .*<id>/],
     [['servers', 'launch'], /^Unknown Syntax Error: Extraneous positional argument \("launch"\)\.\n\n\$ mcpctl servers/],
-    [['frobnicate'], /^Unknown Syntax Error: Command not found/],
+    [['frobnicate'], /^Unknown Syntax Error: no command matches `mcpctl frobnicate`; `mcpctl help` lists the commands/],
     [['servers', 'create', '--name', 'x', '--image', 'y', '--metadata', '{'], /^Usage Error: --metadata must be JSON/],
     [['trust', 'references', 'set', '3', '--measurement', 'pcr0'], /^Usage Error: --measurement pcr0 must look like register=hexdigest/],
   ])('mcpctl %j exits 2 with the reason on stderr', async (argv, message) => {
@@ -110,6 +110,9 @@ describe('waiting and watching', () => {
     const jobId = /attest-[0-9a-f]{64}/.exec(result.stderr)![0];
     const again = await mcpctl(platform, ['trust', 'attestations', 'get', jobId, '--wait', '--timeout', '1']);
     expect(again.exitCode).toBe(124);
+    const launch = await mcpctl(platform, ['vm', 'launch', String(server.id), '--wait', '--timeout', '1']);
+    expect(launch.exitCode).toBe(124);
+    expect(launch.stderr).toMatch(new RegExp(`wait-timeout: launch of server ${server.id} is still launch-requested after 1s; no vm-launch worker has taken the job`));
   });
 
   it('prints the current rows first, then changes, and says once that it is reconnecting however many attempts an outage takes', async () => {

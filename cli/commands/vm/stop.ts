@@ -1,21 +1,12 @@
-// mcpctl vm stop <server-id> [--version V]
-import { Option } from 'clipanion';
-import * as t from 'typanion';
-import { ApiCommand } from '../../api-command.ts';
+// mcpctl vm stop <server-id> [--version V] [--wait [--timeout S]]
+import { VmActionCommand } from './action.ts';
 
-export class VmStopCommand extends ApiCommand {
+export class VmStopCommand extends VmActionCommand {
   static override paths = [['vm', 'stop']];
-  static override usage = ApiCommand.Usage({
-    description: "Stop a server's VM: graceful shutdown, then destroy after LIBVIRT_SHUTDOWN_TIMEOUT_MS",
-    examples: [['Stop server 3', 'mcpctl vm stop 3']],
+  static override usage = VmActionCommand.Usage({
+    description: "Stop a server's VM: graceful shutdown, then destroy after LIBVIRT_SHUTDOWN_TIMEOUT_MS; --wait follows it until it is stopped",
+    examples: [['Stop server 3 and wait', 'mcpctl vm stop 3 --wait']],
   });
 
-  id = Option.String({ name: 'server-id' });
-  version = Option.String('--version', { validator: t.isNumber(), description: 'The server version you read' });
-
-  async run() {
-    const accepted = await this.client().request<Record<string, unknown>>('POST', `/api/servers/${encodeURIComponent(this.id)}/vm/stop`, this.version === undefined ? {} : { version: this.version });
-    if (this.json) this.printJson(accepted);
-    else this.print(this.record(accepted));
-  }
+  readonly action = 'stop';
 }
