@@ -47,7 +47,7 @@ describe('one live execution per run', () => {
     const playbook = await createPlaybook(platform, shellPlaybook('lock-lost', script, { approval_required: true, retry_limit: 2 }));
     const run = await markedRun(platform, playbook.id, workdir);
     await waitForRun(platform, run.id, runningStarted);
-    expect(await platform.clients.redis.del(`${platform.config.QUEUE_PREFIX}:remediation-execute:${executeJobId(run.id, 1)}:lock`)).toBe(1);
+    expect(await platform.clients.redis.del(`${platform.clients.queues.keyPrefix}:remediation-execute:${executeJobId(run.id, 1)}:lock`)).toBe(1);
     expect(await waitForRun(platform, run.id, ended)).toMatchObject({ status: 'succeeded', attempt: 2 });
     expect(await linesOf(run.marker)).toEqual(['start 1', 'start 2', 'finish 2']);
     expect(await ledgerOf(run.id)).toEqual([{ attempt: 1, status: 'abandoned' }, { attempt: 2, status: 'succeeded' }]);
