@@ -2,6 +2,7 @@
 // stored in job data), an idempotency key per attempt, then polling the operation it started until done.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { namesLocalHost } from '../../core/local-host.ts';
+import { redactSecretForms, secretForms } from '../../core/secret-forms.ts';
 import { isAllowedCloudUrl, renderJson, renderTemplate, type CloudPlan } from '../../core/remediation-plan.ts';
 import { sendCloudRequest, type CloudAnswer } from './cloud-http.ts';
 import { readPath, reasonForStatus } from './http-status.ts';
@@ -34,7 +35,9 @@ export function createCloudExecutor(options: CloudExecutorOptions): RemediationE
       const overall = AbortSignal.timeout(context.timeoutMs);
       const stop = AbortSignal.any([context.signal, overall]);
       let secret: string | undefined;
-      const redact = (text: string) => (secret ? text.split(secret).join('[redacted]') : text);
+      // The secret and its encodings (base64 inside a longer blob included): an API may echo it back either way.
+      let forms: string[] = [];
+      const redact = (text: string) => redactSecretForms(text, forms);
       // An API may echo the request (headers included) in its answer; outputs are artifacts, so they are redacted too.
       const redactJson = (value: unknown): unknown => {
         if (typeof value === 'string') return redact(value);
@@ -85,6 +88,7 @@ export function createCloudExecutor(options: CloudExecutorOptions): RemediationE
           });
           // One answer for "no such ref" and "another owner's ref": whether a ref exists elsewhere is not told.
           if (secret === undefined) return failed('policy-denied', `secret ${plan.auth.secret_ref} is not available to this owner`);
+          forms = secretForms(secret);
         }
         const url = renderTemplate(plan.url, context.variables, encodeURIComponent);
         // Checked again here: a playbook stored before the https rule, or an operation URL the API hands back.

@@ -47,6 +47,35 @@ describe('cloud API executor (loopback fake)', () => {
     expect(JSON.stringify(context.logs)).not.toContain('s3cret-value');
   });
 
+  it('keeps the secret out when the API echoes it encoded: base64 (alone or inside a longer blob), base64url, hex, URL-encoded', async () => {
+    const header = (req: { headers: Record<string, unknown> }) => String(req.headers.authorization);
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    handler = (req, res) =>
+      reply(res, 400, {
+        basic: b64(header(req)),
+        secret: b64('s3cret-value'),
+        url: Buffer.from('s3cret-value').toString('base64url'),
+        hex: Buffer.from('s3cret-value').toString('hex'),
+        escaped: encodeURIComponent(`token=${header(req)}`),
+        // The whole request, encoded at once: the secret sits at every alignment of the base64 groups.
+        blobs: ['', 'x', 'xy'].map((pad) => b64(`${pad}{"authorization":"${header(req)}"}`)),
+      });
+    const context = await testContext();
+    const result = await cloud.execute(plan(), context);
+    expect(result.status).toBe('failed');
+    const recorded = JSON.stringify({ result, logs: context.logs });
+    const forms = ['s3cret-value', b64('s3cret-value'), Buffer.from('s3cret-value').toString('hex'), encodeURIComponent('s3cret-value')];
+    expect(forms.filter((form) => recorded.includes(form))).toEqual([]);
+    for (const pad of ['', 'x', 'xy']) {
+      const decoded = Buffer.from(b64(`${pad}{"authorization":"Bearer s3cret-value"}`), 'base64').toString();
+      expect(decoded).toContain('s3cret-value');
+      // Whatever survives of the blob must not decode back to the secret, at any alignment.
+      for (const blob of recorded.match(/[A-Za-z0-9+/]{16,}={0,2}/g) ?? []) {
+        for (const skip of [0, 1, 2, 3]) expect(Buffer.from(blob.slice(skip), 'base64').toString('latin1')).not.toContain('s3cret-value');
+      }
+    }
+  });
+
   it('treats 503 as transient and succeeds on the next attempt with a new idempotency key', async () => {
     received.length = 0;
     let calls = 0;
