@@ -1,10 +1,13 @@
 // `npm start`: a single node — local services when none are configured or running, migrate, then run the API and
-// every worker in one process.
+// every worker in one process (all but remediation-execute on a host without the remediation sandbox).
 import { createLogger, EXIT_UNAVAILABLE, exitIfHostUnavailable, loadConfigOrExit } from './boot.ts';
+import type { Config } from './core/config.ts';
 import { startLocalServices } from './executors/local-services.ts';
+import { probeSandbox, sandboxOptions, SandboxUnavailableError } from './executors/remediation/sandbox.ts';
 import { ServiceStartError } from './executors/service-process.ts';
 import { exitOnUnhandled } from './process-guards.ts';
 import { closeOnSignals, createClients, startApi, startWorkers } from './platform.ts';
+import { queueNames } from './queues/catalog.ts';
 import { ensureDatabase } from './sql/db.ts';
 import { migrate } from './sql/migrate.ts';
 
@@ -13,6 +16,21 @@ function exitIfServiceFailed(error: unknown): never {
   if (!(error instanceof ServiceStartError)) throw error;
   process.stderr.write(`mcp-runtime: ${error.message}\n`);
   process.exit(EXIT_UNAVAILABLE);
+}
+
+/**
+ * Every queue (`[]`), or on a host that cannot sandbox tenant commands every queue but remediation-execute: the
+ * executor never runs bare, and its runs wait for a worker that has the sandbox; the rest of the platform runs.
+ */
+async function hostedQueues(config: Config): Promise<string[]> {
+  try {
+    await probeSandbox(sandboxOptions(config), config.REMEDIATION_WORKDIR);
+    return [];
+  } catch (error) {
+    if (!(error instanceof SandboxUnavailableError)) throw error;
+    process.stderr.write(`mcp-runtime: not running remediation-execute: ${error.message}; its runs wait for a worker that has it\n`);
+    return queueNames.filter((name) => name !== 'remediation-execute');
+  }
 }
 
 const unset = (name: string) => (process.env[name] ?? '') === '';
@@ -25,7 +43,7 @@ await ensureDatabase(config.DATABASE_URL);
 const clients = await createClients(config, logger, 'mcp-runtime');
 const applied = await migrate(clients.sql);
 if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-const workers = await startWorkers(clients, []).catch(exitIfHostUnavailable);
+const workers = await startWorkers(clients, await hostedQueues(config)).catch(exitIfHostUnavailable);
 const api = await startApi(clients);
 // The local services stop last, after the clients that use them have closed.
 closeOnSignals(logger, [api, workers], { ...clients, close: () => clients.close().then(local.close) });

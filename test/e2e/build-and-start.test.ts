@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { REDIS_URL } from '../support/env.ts';
 import { TEST_JWT_SECRET, uniquePrefix } from '../support/platform.ts';
 
 const { version } = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
@@ -118,6 +119,19 @@ describe('npm start on a machine with nothing configured', () => {
     expect([isRunning(postgresPid), isRunning(redisPid)]).toEqual([false, false]);
     expect((await stat(join(dataDir, 'PG_VERSION'))).isFile()).toBe(true); // the data stays for the next start
   }, 180_000);
+
+  it('runs everything but remediation-execute on a host that cannot sandbox, and says so in one line', async () => {
+    const env = await freshMachineEnv({ DATABASE_URL: db.url, REDIS_URL, REMEDIATION_SANDBOX_BWRAP: join(home, 'no-bwrap') });
+    const child = execa(process.execPath, ['dist/main.js'], { env, extendEnv: false, reject: false });
+    const log = logLines(child);
+    const { queues } = (await log.until('workers started')) as { queues: string[] };
+    await log.until('api listening');
+    child.kill('SIGTERM');
+    const result = await child;
+    expect(queues).toEqual(expect.arrayContaining(['attestation-ingest', 'remediation-materialise']));
+    expect(queues).not.toContain('remediation-execute');
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^mcp-runtime: not running remediation-execute: the remediation sandbox is unavailable .*; its runs wait for a worker that has it$/)]);
+  }, 60_000);
 
   it('says in one line how to get Redis when none answers and no redis-server is installed', async () => {
     const env = await freshMachineEnv({ DATABASE_URL: db.url, EMBEDDED_REDIS_SERVER: join(home, 'no-redis-server') });
