@@ -4,6 +4,7 @@ import { ConfigError, parseConfig, type Config } from './core/config.ts';
 import { isAppError } from './core/errors.ts';
 import { SandboxUnavailableError } from './executors/remediation/sandbox.ts';
 import { resolveJwtSecret } from './http/jwt-secret.ts';
+import { prettyDestination, wantsPretty } from './log-format.ts';
 
 export const EXIT_CONFIG = 78; // EX_CONFIG from sysexits.h
 export const EXIT_UNAVAILABLE = 69; // EX_UNAVAILABLE: a host requirement (the remediation sandbox, the libvirt binding) is missing
@@ -56,6 +57,8 @@ export const redactPaths = [
   'req.query.access_token',
 ];
 
-export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, name: string, destination?: pino.DestinationStream): pino.Logger {
-  return pino({ name, level: config.LOG_LEVEL, redact: { paths: redactPaths, censor: '[redacted]' } }, destination);
+export function createLogger(config: Pick<Config, 'LOG_LEVEL'> & Partial<Pick<Config, 'LOG_FORMAT' | 'NODE_ENV'>>, name: string, destination?: pino.DestinationStream): pino.Logger {
+  const format = { LOG_FORMAT: config.LOG_FORMAT ?? 'json', NODE_ENV: config.NODE_ENV ?? 'production' };
+  const stream = destination ?? (wantsPretty(format) ? prettyDestination() : undefined);
+  return pino({ name, level: config.LOG_LEVEL, redact: { paths: redactPaths, censor: '[redacted]' } }, stream);
 }

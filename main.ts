@@ -9,6 +9,7 @@ import { exitOnUnhandled } from './process-guards.ts';
 import { closeOnSignals, createClients, startApi, startWorkers } from './platform.ts';
 import { queueNames } from './queues/catalog.ts';
 import { ensureDatabase } from './sql/db.ts';
+import { checkRedis, exitIfListenFails, withPostgres } from './startup-checks.ts';
 import { migrate } from './sql/migrate.ts';
 
 /** An embedded service that cannot start is one line naming what to install or set, exit 69. */
@@ -39,11 +40,12 @@ const logger = createLogger(configured, 'mcp-runtime');
 exitOnUnhandled(logger);
 const local = await startLocalServices(configured, { database: unset('DATABASE_URL'), redis: unset('REDIS_URL') }, logger).catch(exitIfServiceFailed);
 const { config } = local;
-await ensureDatabase(config.DATABASE_URL);
-const clients = await createClients(config, logger, 'mcp-runtime');
-const applied = await migrate(clients.sql);
+await withPostgres(config.DATABASE_URL, () => ensureDatabase(config.DATABASE_URL));
+await checkRedis(config.REDIS_URL);
+const clients = await withPostgres(config.DATABASE_URL, () => createClients(config, logger, 'mcp-runtime'));
+const applied = await withPostgres(config.DATABASE_URL, () => migrate(clients.sql));
 if (applied.length > 0) logger.info({ applied }, 'migrations applied');
 const workers = await startWorkers(clients, await hostedQueues(config)).catch(exitIfHostUnavailable);
-const api = await startApi(clients);
+const api = await startApi(clients).catch(exitIfListenFails(config.HOST, config.PORT));
 // The local services stop last, after the clients that use them have closed.
 closeOnSignals(logger, [api, workers], { ...clients, close: () => clients.close().then(local.close) });

@@ -3,6 +3,8 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from './core/config.ts';
 import { createApp } from './http/app.ts';
+import { BULL_BOARD_PATH } from './http/auth.ts';
+import { DOCS_PATH } from './http/docs-page.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { createStreamHub } from './http/stream-hub.ts';
 import { createStreamMetrics } from './http/stream-metrics.ts';
@@ -74,6 +76,13 @@ export async function createClients(config: Config, logger: Logger, name: string
   };
 }
 
+/** What an operator opens once the API listens; a wildcard HOST is shown as localhost. */
+export function publicUrls(config: Pick<Config, 'HOST' | 'BULL_BOARD_ENABLED'>, port: number): { api: string; docs: string; bull_board?: string } {
+  const host = ['0.0.0.0', '::', ''].includes(config.HOST) ? 'localhost' : config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  const api = `http://${host}:${port}`;
+  return { api, docs: `${api}${DOCS_PATH}`, ...(config.BULL_BOARD_ENABLED ? { bull_board: `${api}${BULL_BOARD_PATH}` } : {}) };
+}
+
 export interface Running {
   close(): Promise<void>;
 }
@@ -96,7 +105,10 @@ export async function startApi(clients: Clients): Promise<Running & { server: Se
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const urls = publicUrls(config, port);
+  const board = urls.bull_board ? ` · Bull Board ${urls.bull_board}` : '';
   logger.info({ port }, 'api listening');
+  logger.info(urls, `ready: API ${urls.api} · docs ${urls.docs}${board}`);
   return {
     server,
     port,

@@ -2,10 +2,12 @@
 import { createLogger, loadConfigOrExit } from '../boot.ts';
 import { exitOnUnhandled } from '../process-guards.ts';
 import { closeOnSignals, createClients, startApi } from '../platform.ts';
+import { checkRedis, exitIfListenFails, withPostgres } from '../startup-checks.ts';
 
 const config = loadConfigOrExit(process.env, { jwtSecret: true });
 const logger = createLogger(config, 'mcp-api');
 exitOnUnhandled(logger);
-const clients = await createClients(config, logger, 'mcp-runtime-api');
-const api = await startApi(clients);
+await checkRedis(config.REDIS_URL);
+const clients = await withPostgres(config.DATABASE_URL, () => createClients(config, logger, 'mcp-runtime-api'));
+const api = await startApi(clients).catch(exitIfListenFails(config.HOST, config.PORT));
 closeOnSignals(logger, [api], clients);

@@ -4,6 +4,7 @@ import { createLogger, exitIfHostUnavailable, loadConfigOrExit } from '../boot.t
 import { queueNames } from '../queues/catalog.ts';
 import { exitOnUnhandled } from '../process-guards.ts';
 import { closeOnSignals, createClients, startWorkers, type Running } from '../platform.ts';
+import { checkRedis, withPostgres } from '../startup-checks.ts';
 import { startMetricsServer } from './metrics-server.ts';
 
 const { values } = parseArgs({ options: { queues: { type: 'string' } } });
@@ -16,7 +17,8 @@ if (unknown.length > 0) {
 const config = loadConfigOrExit();
 const logger = createLogger(config, 'mcp-worker');
 exitOnUnhandled(logger);
-const clients = await createClients(config, logger, 'mcp-runtime-worker');
+await checkRedis(config.REDIS_URL);
+const clients = await withPostgres(config.DATABASE_URL, () => createClients(config, logger, 'mcp-runtime-worker'));
 const running: Running[] = [await startWorkers(clients, names).catch(exitIfHostUnavailable)];
 if (config.WORKER_METRICS_PORT !== undefined) {
   const metrics = await startMetricsServer(clients.metrics.registry, config.WORKER_METRICS_PORT, config.HOST);
