@@ -44,10 +44,11 @@ async function closedPort(): Promise<number> {
 }
 
 async function start(extra: Record<string, string>) {
-  return execa('npx', ['tsx', 'main.ts'], { env: env(extra), reject: false, timeout: 120_000 });
+  return execa('npx', ['tsx', 'main.ts'], { env: env(extra), reject: false, timeout: 170_000 });
 }
 
-describe('startup errors', () => {
+// Each case starts a real process (tsx, migrations, workers): minutes on a loaded machine, not the default 30 s.
+describe('startup errors', { timeout: 180_000 }, () => {
   it('a port in use: one line naming PORT, exit 69', async () => {
     const result = await start({ PORT: String(heldPort) });
     expect(result.exitCode).toBe(EXIT_UNAVAILABLE);
@@ -70,7 +71,7 @@ describe('startup errors', () => {
   });
 });
 
-describe('ready', () => {
+describe('ready', { timeout: 180_000 }, () => {
   it('prints the API, docs and Bull Board URLs, human-readable with LOG_FORMAT=pretty, and they answer', async () => {
     const child = execa('npx', ['tsx', 'main.ts'], { env: env({ LOG_FORMAT: 'pretty' }), reject: false });
     const lines: string[] = [];
