@@ -30,7 +30,8 @@ export function eventKey(event: TrustEvent): string {
 type Row = readonly [from: LifecycleState, on: string, to: LifecycleState];
 
 // Every legal (state, event) pair. Anything absent is an illegal transition.
-// Principles: only trusted evidence grants trust (no operator path to `trusted`); `unknown` never moves the
+// Principles: only trusted evidence grants trust (no operator path to `trusted`), only a successful repair or
+// evidence lifts a quarantine (no operator path to `restored`); `unknown` never moves the
 // lifecycle; remediation events apply only while quarantined or remediating; `retired` is terminal.
 export const transitionTable: readonly Row[] = [
   ['pending', 'attestation:trusted', 'trusted'],
@@ -68,7 +69,6 @@ export const transitionTable: readonly Row[] = [
   ['remediating', 'attestation:untrusted', 'remediating'],
   ['remediating', 'attestation:unknown', 'remediating'],
   ['remediating', 'operator:quarantined', 'quarantined'],
-  ['remediating', 'operator:restored', 'restored'],
   ['remediating', 'operator:retired', 'retired'],
   ['remediating', 'remediation:awaiting-approval', 'remediating'],
   ['remediating', 'remediation:automation-pending', 'remediating'],

@@ -89,6 +89,19 @@ describe('a hostile tenant holding operator, approver and tenant admin', () => {
     expect(states.map((row) => row.lifecycle_state)).not.toContain('trusted');
   });
 
+  it('cannot lift a quarantine by itself: only a successful run or trusted evidence restores', async () => {
+    const fx = await createTenantFixture(platform, 'acme');
+    const move = (version: number, lifecycle_state: string) =>
+      platform.api(`/api/trust/registry/${fx.spareVmId}/transition`, { method: 'POST', as: mallory, json: { version, lifecycle_state } });
+    expect((await move(1, 'quarantined')).status).toBe(200);
+    expect((await move(2, 'remediating')).status).toBe(200);
+    const restore = await move(3, 'restored');
+    expect(restore.status).toBe(422);
+    expect(await restore.json()).toMatchObject({ code: 'illegal-transition', lifecycle_state: 'remediating' });
+    const [row] = await platform.db.sql`SELECT lifecycle_state FROM runtime_vm_trust_registry WHERE vm_instance_id = ${fx.spareVmId}`;
+    expect(row?.lifecycle_state).toBe('remediating');
+  });
+
   it('leaves every reference change in the history with its actor', async () => {
     const fx = await createTenantFixture(platform, 'acme');
     await platform.api(`/api/servers/${fx.serverId}/reference-measurements`, { method: 'PUT', as: mallory, json: { measurements: { pcr0: 'ee' }, version: 1 } });
