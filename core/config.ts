@@ -150,6 +150,8 @@ function jwtSecretProblem(config: Config): string | undefined {
   return undefined;
 }
 
+export const MIN_PRODUCTION_LEASE_MS = 6_000;
+
 /** Parse the environment once; throws ConfigError naming every bad variable. */
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const present = Object.fromEntries(
@@ -168,6 +170,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (jwtProblem !== undefined) throw new ConfigError([jwtProblem]);
   if (config.LIBVIRT_PASSWORD !== undefined && config.LIBVIRT_PASSWORD_FILE !== undefined) {
     throw new ConfigError(['LIBVIRT_PASSWORD: set either LIBVIRT_PASSWORD or LIBVIRT_PASSWORD_FILE, not both']);
+  }
+  // A cut-off worker stops its attempt within 2/3 of the lease plus the 2 s kill grace; below 6 s that can outlast
+  // the lease and overlap the retry (docs/remediation.md, execution guarantees). Tests may go shorter.
+  if (config.NODE_ENV === 'production' && config.REMEDIATION_LEASE_MS < MIN_PRODUCTION_LEASE_MS) {
+    throw new ConfigError([`REMEDIATION_LEASE_MS: must be at least ${MIN_PRODUCTION_LEASE_MS} when NODE_ENV=production`]);
   }
   return config;
 }

@@ -26,6 +26,7 @@ describe('listen and secret defaults', () => {
     [{ NODE_ENV: 'production', JWT_SECRET: '' }, 'JWT_SECRET: is required when NODE_ENV=production (or set JWT_SECRET_FILE)'],
     [{ NODE_ENV: 'production', JWT_SECRET: BUILT_IN_DEVELOPMENT_SECRET }, 'JWT_SECRET: is the publicly known development secret; production needs its own'],
     [{ JWT_SECRET: 'x'.repeat(20), JWT_SECRET_FILE: '/run/secrets/jwt' }, 'JWT_SECRET: set either JWT_SECRET or JWT_SECRET_FILE, not both'],
+    [{ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(20), REMEDIATION_LEASE_MS: '5999' }, 'REMEDIATION_LEASE_MS: must be at least 6000 when NODE_ENV=production'],
   ])('rejects %j', (env, message) => {
     expect(problemsFor(env)).toEqual([message]);
   });
