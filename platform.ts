@@ -166,12 +166,19 @@ export async function startWorkers(clients: Clients, queueNames: string[]): Prom
   };
 }
 
-/** Close `running` in order on the first SIGTERM/SIGINT; a second signal exits at once. */
+const DUPLICATE_SIGNAL_WINDOW_MS = 1_000;
+
+/** Close `running` in order on the first SIGTERM/SIGINT; a second signal (a second later or more) exits at once. */
 export function closeOnSignals(logger: Logger, running: Running[], clients: Pick<Clients, 'close'>): void {
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const stop = (signal: string) => {
-    if (stopping) process.exit(1);
-    stopping = true;
+    if (stoppingSince !== undefined) {
+      // One Ctrl-C under `npm start` can arrive twice (the terminal signals the whole group, npm may relay it):
+      // only a signal a moment later is the operator asking again, and that one exits at once.
+      if (Date.now() - stoppingSince >= DUPLICATE_SIGNAL_WINDOW_MS) process.exit(1);
+      return;
+    }
+    stoppingSince = Date.now();
     logger.info({ signal }, 'shutting down');
     void (async () => {
       for (const part of running) await part.close();
@@ -182,6 +189,6 @@ export function closeOnSignals(logger: Logger, running: Running[], clients: Pick
       process.exit(1);
     });
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
 }

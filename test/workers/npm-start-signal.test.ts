@@ -12,22 +12,28 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => db.drop());
 
+/** `npm start` with its log lines collected; resolves once the API listens (pid is the platform's own). */
+async function startPlatform() {
+  const child = execa('npm', ['start', '--silent'], {
+    env: { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: uniquePrefix(), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', JWT_SECRET: TEST_JWT_SECRET },
+    reject: false,
+  });
+  const lines: string[] = [];
+  const listening = await new Promise<{ port: number; pid: number }>((resolve) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) {
+        lines.push(line);
+        if (line.includes('"api listening"')) resolve(JSON.parse(line) as { port: number; pid: number });
+      }
+    });
+  });
+  return { child, lines, listening };
+}
+
 describe('npm start', () => {
   // Containers and process managers signal the process they started, which is npm, not the platform beneath it.
   it('passes SIGTERM on to the platform, which shuts down and stops listening', async () => {
-    const child = execa('npm', ['start', '--silent'], {
-      env: { DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: uniquePrefix(), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', JWT_SECRET: TEST_JWT_SECRET },
-      reject: false,
-    });
-    const lines: string[] = [];
-    const listening = await new Promise<{ port: number; pid: number }>((resolve) => {
-      child.stdout?.on('data', (chunk: Buffer) => {
-        for (const line of chunk.toString().split('\n').filter(Boolean)) {
-          lines.push(line);
-          if (line.includes('"api listening"')) resolve(JSON.parse(line) as { port: number; pid: number });
-        }
-      });
-    });
+    const { child, lines, listening } = await startPlatform();
     // Wait for npm itself to exit: an orphaned platform would keep the stdout pipe, and so `await child`, open.
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
@@ -40,5 +46,16 @@ describe('npm start', () => {
     await child;
     expect(stillListening).toBe(false);
     expect(lines.some((line) => line.includes('"workers stopped"'))).toBe(true);
+  });
+
+  // A terminal's Ctrl-C reaches every process of the foreground group, and npm may relay its own copy: one
+  // interrupt can reach the platform twice within a moment.
+  it('shuts down gracefully on a Ctrl-C that reaches the platform twice at once', async () => {
+    const { child, lines, listening } = await startPlatform();
+    process.kill(listening.pid, 'SIGINT');
+    process.kill(listening.pid, 'SIGINT');
+    const result = await child;
+    expect(lines.some((line) => line.includes('"workers stopped"'))).toBe(true);
+    expect(result.exitCode).toBe(0);
   });
 });
