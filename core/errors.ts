@@ -21,6 +21,7 @@ export const errorCatalog = {
   'approval-not-allowed': { status: 403, title: 'Approval not allowed', retryable: false },
   'approval-expired': { status: 409, title: 'Approval window expired', retryable: false },
   'invalid-state': { status: 409, title: 'Invalid state for this operation', retryable: false },
+  'instance-terminated': { status: 409, title: 'VM instance terminated', retryable: false },
   'attestation-rejected': { status: 422, title: 'Attestation evidence rejected', retryable: false },
   'unsupported-isolation-tier': { status: 422, title: 'Isolation tier not supported by libvirt', retryable: false },
   'libvirt-auth-failed': { status: 502, title: 'libvirt authentication failed', retryable: false },

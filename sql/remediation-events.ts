@@ -8,6 +8,8 @@ import type { RunRow } from './remediation-runs.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
 
 export const REMEDIATION_TOPIC = 'remediation' as const;
+/** A quarantine that made no run because its instance is terminated (workers/remediation-materialise.ts). */
+export const RUN_SKIPPED_EVENT = 'run.skipped';
 
 export async function emitRunStatus(uow: UnitOfWork, run: RunRow, event: string, extra: Record<string, unknown> = {}): Promise<void> {
   const { tx: sql } = uow;

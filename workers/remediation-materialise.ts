@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { selectPlaybook } from '../core/playbook-selection.ts';
 import type { remediationMaterialiseJob } from '../queues/remediation-materialise.ts';
 import { listQuarantinePlaybooks } from '../sql/remediation-playbooks.ts';
+import { REMEDIATION_TOPIC, RUN_SKIPPED_EVENT } from '../sql/remediation-events.ts';
 import { createRun } from '../sql/remediation-run-actions.ts';
 import { transact, type Db } from '../sql/transact.ts';
 import { findVmInstance } from '../sql/vm-instances.ts';
@@ -38,7 +39,14 @@ export function createRemediationMaterialiseHandler(deps: { db: Db; approvalTtlS
       if (!entered || history.trigger === 'remediation') return { skipped: 'not-a-quarantine' };
       if (history.current_state !== 'quarantined') return { skipped: 'no-longer-quarantined' };
       const instance = await findVmInstance(tx, data.owner_id, data.vm_instance_id);
-      if (instance === undefined || instance.terminated_at !== null) return { skipped: 'instance-gone' };
+      if (instance === undefined) return { skipped: 'instance-gone' };
+      if (instance.terminated_at !== null) {
+        // Not silent: the owner's remediation stream says why no run was made (the instance's launch failed or it
+        // was stopped after the quarantine). The API refuses a manual run on it with instance-terminated.
+        const payload = { vm_instance_id: instance.id, history_id: history.id, reason: 'instance-terminated', instance_status: instance.status };
+        uow.emit({ topic: REMEDIATION_TOPIC, owner_id: data.owner_id, subject_id: `instance-${instance.id}`, event: RUN_SKIPPED_EVENT, payload }, `materialise-skip-${history.id}`);
+        return { skipped: 'instance-terminated' };
+      }
       const playbook = selectPlaybook(await listQuarantinePlaybooks(tx, data.owner_id), instance);
       if (playbook === undefined) return { skipped: 'no-playbook-selected' };
       const provenance = {

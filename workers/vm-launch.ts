@@ -15,6 +15,7 @@ import { findServer, setServerPlacement } from '../sql/servers.ts';
 import { transact, type Db, type UnitOfWork } from '../sql/transact.ts';
 import { findLatestInstanceWithTrust, setInstanceStatus } from '../sql/vm-launch-records.ts';
 import { findCurrentVmInstance, insertVmInstance } from '../sql/vm-instances.ts';
+import { retireFailedInstance } from './vm-launch-retire.ts';
 
 type VmLaunchJob = z.infer<typeof vmLaunchJob>;
 
@@ -116,7 +117,8 @@ async function launch(deps: VmLaunchDeps, data: VmLaunchJob, job: Job, signal: A
         const { tx } = uow;
         await setInstanceStatus(tx, instance.id, 'launch-failed', { terminate: true, metadata: { error_code: code } });
         await setServerPlacement(tx, data.owner_id, server.id, 'launch-failed', [...decision.notes, `vm:launch-error=${code}`]);
-        emit(uow, data, 'vm.launch-failed', { domain_name: domainName, code });
+        await retireFailedInstance(uow, { ownerId: data.owner_id, vmInstanceId: instance.id, code, config });
+        emit(uow, data, 'vm.launch-failed', { domain_name: domainName, code, vm_instance_id: instance.id });
       });
     }
     throw error;

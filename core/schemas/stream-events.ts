@@ -61,9 +61,13 @@ export const consoleLineEvent = z
   .object({ server_id: z.number().int(), domain_name: z.string(), line: z.string() })
   .meta({ id: 'ConsoleLineEvent' });
 
+export const runSkippedEvent = z
+  .object({ vm_instance_id: z.number().int(), history_id: z.number().int(), reason: z.literal('instance-terminated'), instance_status: z.string() })
+  .meta({ id: 'RunSkippedEvent', description: 'A quarantine made no run: its instance is terminated (launch failed, or stopped)' });
+
 const runEventNames = ['run.created', ...runStatus.options.map((status) => `run.${status}`), 'run.cancel-requested', 'run.sla-breached'];
 
 /** Event name → data schema, per stream. */
 export const trustRegistryStreamEvents = { 'trust.transition': trustTransitionEvent, reset: streamReset };
-export const remediationStreamEvents = { ...Object.fromEntries(runEventNames.map((name) => [name, runStatusEvent])), log: runLogEvent, reset: streamReset };
+export const remediationStreamEvents = { ...Object.fromEntries(runEventNames.map((name) => [name, runStatusEvent])), 'run.skipped': runSkippedEvent, log: runLogEvent, reset: streamReset };
 export const consoleStreamEvents = { console: consoleLineEvent };

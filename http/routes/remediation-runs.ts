@@ -1,6 +1,7 @@
 // /api/trust/remediation/runs: enqueue, inspect, approve, cancel and fetch the artifacts of remediation runs.
 // Owner-scoped; another owner's run answers 404 everywhere.
 import { AppError } from '../../core/errors.ts';
+import { assertInstanceLive } from '../../core/instance-liveness.ts';
 import { idParam, toPage } from '../../core/schemas/common.ts';
 import { approvalBody, artifactList, cancelBody, createRunBody, run, runListQuery, runPage } from '../../core/schemas/remediation.ts';
 import { listArtifacts } from '../../sql/remediation-artifacts.ts';
@@ -37,7 +38,7 @@ export function remediationRunRoutes({ sql, db, redis, config }: AppDeps): Route
       method: 'post',
       path: base,
       operationId: 'createRun',
-      summary: 'Enqueue a run (400 unknown playbook, 409 when the instance already has an active run)',
+      summary: 'Enqueue a run (400 unknown playbook, 409 when the instance already has an active run or is terminated)',
       tag,
       roles: writeRoles,
       body: createRunBody,
@@ -51,6 +52,7 @@ export function remediationRunRoutes({ sql, db, redis, config }: AppDeps): Route
         }
         const instance = await findVmInstance(sql, auth.owner, body.vm_instance_id);
         if (instance === undefined) throw new AppError('vm-instance-not-found', `VM instance ${body.vm_instance_id} does not exist`);
+        assertInstanceLive(instance, 'there is nothing left to remediate');
         const inserted = await transact(db, (uow) =>
           createRun(uow, {
             ownerId: auth.owner,

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from '../../core/attestation-verifier.ts';
 import { AppError } from '../../core/errors.ts';
+import { assertInstanceLive } from '../../core/instance-liveness.ts';
 import { attestationAccepted, attestationReport, type AttestationReport } from '../../core/schemas/trust.ts';
 import { attestationIngestQueue, attestationJobId } from '../../queues/attestation-ingest.ts';
 import { findInboxEntry, recordInboxEntry } from '../../sql/attestation-inbox.ts';
@@ -47,9 +48,9 @@ export function trustAttestationRoutes({ sql, db, queues }: AppDeps): RouteSpec[
         const digest = evidenceDigest(body);
         const jobId = attestationJobId(digest);
         await transact(db, async (uow) => {
-          if ((await findVmInstance(uow.tx, auth.owner, body.vm_instance_id)) === undefined) {
-            throw new AppError('vm-instance-not-found', `VM instance ${body.vm_instance_id} does not exist`);
-          }
+          const instance = await findVmInstance(uow.tx, auth.owner, body.vm_instance_id);
+          if (instance === undefined) throw new AppError('vm-instance-not-found', `VM instance ${body.vm_instance_id} does not exist`);
+          assertInstanceLive(instance, 'it takes no more evidence');
           const entry = { digest, owner_id: auth.owner, actor: auth.sub, vm_instance_id: body.vm_instance_id, report: body };
           // The same evidence again is the same inbox row and the same job: enqueued once, when first recorded.
           if (await recordInboxEntry(uow.tx, entry)) await uow.enqueue(attestationIngestQueue, { report_id: digest, owner_id: auth.owner }, { jobId });

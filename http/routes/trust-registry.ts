@@ -1,6 +1,7 @@
 // /api/trust/registry: the trust control plane — list (filters + cursor), detail, history, guarded operator
 // transitions, and the SSE stream whose filters are the list's filters, evaluated the same way.
 import { z } from 'zod';
+import { assertInstanceLive } from '../../core/instance-liveness.ts';
 import { encodeCursor } from '../../core/schemas/common.ts';
 import {
   historyList,
@@ -19,6 +20,7 @@ import type { StreamEvent } from '../../sql/stream-events.ts';
 import { listTrustHistory } from '../../sql/trust-history.ts';
 import { listTrustRegistry } from '../../sql/trust-registry-list.ts';
 import { transact } from '../../sql/transact.ts';
+import { findVmInstance } from '../../sql/vm-instances.ts';
 import { applyTrustEvent, getTrustRegistry, writerNotifyMode } from '../../sql/trust-registry.ts';
 import type { AppDeps } from '../deps.ts';
 import { defineRoute, readRoles, writeRoles, type RouteSpec } from '../route.ts';
@@ -118,6 +120,8 @@ export function trustRegistryRoutes({ sql, db, config, hub }: AppDeps): RouteSpe
       problems: [409, 422],
       responses: { 200: { description: 'The new snapshot and its history row', schema: transitionResult } },
       async handler(_ctx, { params, body, auth }) {
+        const instance = await findVmInstance(sql, auth.owner, params.vm_instance_id);
+        if (instance !== undefined && body.lifecycle_state !== 'retired') assertInstanceLive(instance, 'it can only be retired');
         const result = await transact(db, (uow) =>
           applyTrustEvent(uow, {
             ownerId: auth.owner,
