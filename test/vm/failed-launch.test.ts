@@ -4,23 +4,17 @@
 // launching the server again makes a new instance that takes all of them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRemediationMaterialiseHandler } from '../../workers/remediation-materialise.ts';
-import { startTestPlatform, verifier, type TestPlatform } from '../support/platform.ts';
-import { startFakeHypervisor, type FakeHypervisor } from './fake-hypervisor.ts';
-import { readEvents, vmView, waitFor } from './support.ts';
+import { verifier, type TestPlatform } from '../support/platform.ts';
+import type { FakeHypervisor } from './fake-hypervisor.ts';
+import { readEvents, startHttpDriverPlatform, vmView, waitFor } from './support.ts';
 
 let fake: FakeHypervisor;
 let platform: TestPlatform;
+let close: () => Promise<void>;
 beforeAll(async () => {
-  fake = await startFakeHypervisor();
-  platform = await startTestPlatform({
-    workers: ['vm-launch', 'sse-fanout'],
-    env: { VM_PROVISIONER_DRIVER: 'http', VM_HTTP_PROVISIONER_URL: fake.url, VM_HTTP_PROVISIONER_TIMEOUT_MS: '2000' },
-  });
+  ({ fake, platform, close } = await startHttpDriverPlatform());
 });
-afterAll(async () => {
-  await platform.close();
-  await fake.close();
-});
+afterAll(() => close());
 
 const evidence = (vm: number, nonce: string) => ({
   vm_instance_id: vm,

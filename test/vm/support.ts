@@ -1,6 +1,7 @@
 // Helpers for the VM tests: bounded polling of the API and a minimal SSE reader.
 import { waitFor as waitForShared } from '../support/wait.ts';
-import type { ApiResponse, TestPlatform } from '../support/platform.ts';
+import { startTestPlatform, type ApiResponse, type TestPlatform } from '../support/platform.ts';
+import { startFakeHypervisor, type FakeHypervisor } from './fake-hypervisor.ts';
 
 /** Poll `read` until `done` holds, for at most `timeoutMs` (there is no event to await for a job's DB effects). */
 export const waitFor = <T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> =>
@@ -36,4 +37,21 @@ export async function readEvents(response: ApiResponse | Response, count: number
   }
   await reader.cancel();
   return events;
+}
+
+/** The platform on the legacy HTTP driver against a fake hypervisor, hosting the vm-launch and sse-fanout workers. */
+export async function startHttpDriverPlatform(): Promise<{ fake: FakeHypervisor; platform: TestPlatform; close(): Promise<void> }> {
+  const fake = await startFakeHypervisor();
+  const platform = await startTestPlatform({
+    workers: ['vm-launch', 'sse-fanout'],
+    env: { VM_PROVISIONER_DRIVER: 'http', VM_HTTP_PROVISIONER_URL: fake.url, VM_HTTP_PROVISIONER_TIMEOUT_MS: '2000' },
+  });
+  return {
+    fake,
+    platform,
+    async close() {
+      await platform.close();
+      await fake.close();
+    },
+  };
 }

@@ -1,21 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { startFakeHypervisor, type FakeHypervisor } from './fake-hypervisor.ts';
-import { vmView, waitFor } from './support.ts';
+import type { TestPlatform } from '../support/platform.ts';
+import type { FakeHypervisor } from './fake-hypervisor.ts';
+import { startHttpDriverPlatform, vmView, waitFor } from './support.ts';
 
 let fake: FakeHypervisor;
 let platform: TestPlatform;
+let close: () => Promise<void>;
 beforeAll(async () => {
-  fake = await startFakeHypervisor();
-  platform = await startTestPlatform({
-    workers: ['vm-launch', 'sse-fanout'],
-    env: { VM_PROVISIONER_DRIVER: 'http', VM_HTTP_PROVISIONER_URL: fake.url, VM_HTTP_PROVISIONER_TIMEOUT_MS: '2000' },
-  });
+  ({ fake, platform, close } = await startHttpDriverPlatform());
 });
-afterAll(async () => {
-  await platform.close();
-  await fake.close();
-});
+afterAll(() => close());
 
 describe('VM orchestration on the legacy HTTP driver', () => {
   it('launches through the hypervisor API, tails its console and stops it', async () => {
