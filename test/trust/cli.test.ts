@@ -61,7 +61,7 @@ describe('mcpctl trust', () => {
     await until(() => Promise.resolve(lines.length >= 1));
     proxy.cut();
     await move(vm, 2, 'remediating');
-    await move(vm, 3, 'restored');
+    await move(vm, 3, 'quarantined');
     const result = await watcher;
     await proxy.close();
     expect(result.exitCode).toBe(0);

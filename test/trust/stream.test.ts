@@ -41,7 +41,7 @@ describe('trust registry stream', () => {
     const firstTwo = await stream.next(2);
     expect(firstTwo.map((e) => [e.event, e.data.lifecycle_state, e.data.version])).toEqual([['trust.transition', 'quarantined', 2], ['trust.transition', 'remediating', 3]]);
     stream.close();
-    await move(vm, 3, 'restored', 'streamer');
+    await move(vm, 3, 'quarantined', 'streamer');
     await move(vm, 4, 'retired', 'streamer');
     const resumed = await watch(platform.url, '', 'streamer', { 'last-event-id': String(firstTwo[1]!.id) });
     const rest = await resumed.next(2);

@@ -1,8 +1,10 @@
 import { execa } from 'execa';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { REDIS_URL } from '../support/env.ts';
 import { TEST_JWT_SECRET, uniquePrefix } from '../support/platform.ts';
+import { waitFor } from '../support/wait.ts';
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -26,6 +28,11 @@ async function startPlatform() {
         if (line.includes('"api listening"')) resolve(JSON.parse(line) as { port: number; pid: number });
       }
     });
+  });
+  // The log line comes a moment before the platform installs its SIGTERM/SIGINT handlers: wait until the kernel
+  // shows both caught (SigCgt bits 14 and 1), so the test's signal meets the handler, not the default action.
+  await waitFor(async () => BigInt(`0x${/SigCgt:\s*([0-9a-f]+)/.exec(await readFile(`/proc/${listening.pid}/status`, 'utf8'))?.[1] ?? '0'}`), (mask) => (mask & 0x4002n) === 0x4002n, {
+    what: 'signal handlers installed',
   });
   return { child, lines, listening };
 }
