@@ -116,7 +116,7 @@ async function ingestRun(mode: (typeof MODES)[number], database: string, vms: nu
     stdout: 'ignore',
   });
   const base = `http://127.0.0.1:${api.port}`;
-  const token = await signToken(env.JWT_SECRET, { sub: 'bench', owner: 'bench', roles: ['operator'] });
+  const token = await signToken(env.JWT_SECRET, { sub: 'bench', owner: 'bench', roles: ['operator', 'verifier'] });
   const stream = await openSse(`${base}/api/trust/registry/stream`, token);
   const started = new Map<string, number>();
   const latencies: number[] = [];
