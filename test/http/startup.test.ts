@@ -44,7 +44,7 @@ async function closedPort(): Promise<number> {
 }
 
 async function start(extra: Record<string, string>) {
-  return execa('npx', ['tsx', 'main.ts'], { env: env(extra), reject: false, timeout: 170_000 });
+  return execa(process.execPath, ['--import', 'tsx', 'main.ts'], { env: env(extra), reject: false, timeout: 170_000 });
 }
 
 // Each case starts a real process (tsx, migrations, workers): minutes on a loaded machine, not the default 30 s.
@@ -73,7 +73,8 @@ describe('startup errors', { timeout: 180_000 }, () => {
 
 describe('ready', { timeout: 180_000 }, () => {
   it('prints the API, docs and Bull Board URLs, human-readable with LOG_FORMAT=pretty, and they answer', async () => {
-    const child = execa('npx', ['tsx', 'main.ts'], { env: env({ LOG_FORMAT: 'pretty' }), reject: false });
+    // The platform itself, not npx: a SIGTERM to npx left the platform running after the test.
+    const child = execa(process.execPath, ['--import', 'tsx', 'main.ts'], { env: env({ LOG_FORMAT: 'pretty' }), reject: false });
     const lines: string[] = [];
     const ready = await new Promise<string>((resolve, reject) => {
       child.stdout?.on('data', (chunk: Buffer) => {
