@@ -1,33 +1,19 @@
 // The VM lifecycle topic under concurrent launches and stops with transient failures on the append: a tailing
 // reader sees ids increasing, misses none, and sees each server launched before it is stopped.
 import type { Job } from 'bullmq';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadLibvirtBinding } from '../../executors/vm/libvirt-binding.ts';
-import { createCredentialStore } from '../../executors/vm/libvirt-credentials.ts';
-import { createLibvirtProvisioner, type LibvirtProvisioner } from '../../executors/vm/libvirt-provisioner.ts';
 import { readStreamEvents, type StreamEvent } from '../../sql/stream-events.ts';
-import { createVmLaunchHandler } from '../../workers/vm-launch.ts';
 import { failStreamAppends } from '../support/faults.ts';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { createTestDriver, type TestDriver } from './test-driver.ts';
+import type { TestPlatform } from '../support/platform.ts';
+import { startLibvirtLaunchHarness } from './support.ts';
 
-let driver: TestDriver;
 let platform: TestPlatform;
-let provisioner: LibvirtProvisioner;
-let run: ReturnType<typeof createVmLaunchHandler>;
+let run: Awaited<ReturnType<typeof startLibvirtLaunchHarness>>['run'];
+let close: () => Promise<void>;
 beforeAll(async () => {
-  driver = await createTestDriver();
-  platform = await startTestPlatform({ workers: false });
-  const config = driver.config();
-  provisioner = createLibvirtProvisioner(await loadLibvirtBinding(), config, await createCredentialStore(config.LIBVIRT_CONNECTION_URI, {}));
-  run = createVmLaunchHandler({ sql: platform.db.sql, db: platform.clients.db, config: { ...platform.config, ...config }, provisioner, logger: pino({ level: 'silent' }) });
+  ({ platform, run, close } = await startLibvirtLaunchHarness());
 });
-afterAll(async () => {
-  await provisioner.close();
-  await platform.close();
-  await driver.cleanup();
-});
+afterAll(() => close());
 
 const job = { id: 'vm-launch-order', attemptsMade: 0, opts: { attempts: 3 } } as Job;
 

@@ -1,7 +1,13 @@
 // Helpers for the VM tests: bounded polling of the API and a minimal SSE reader.
+import pino from 'pino';
+import { loadLibvirtBinding } from '../../executors/vm/libvirt-binding.ts';
+import { createCredentialStore } from '../../executors/vm/libvirt-credentials.ts';
+import { createLibvirtProvisioner, type LibvirtProvisioner } from '../../executors/vm/libvirt-provisioner.ts';
+import { createVmLaunchHandler } from '../../workers/vm-launch.ts';
 import { waitFor as waitForShared } from '../support/wait.ts';
 import { startTestPlatform, type ApiResponse, type TestPlatform } from '../support/platform.ts';
 import { startFakeHypervisor, type FakeHypervisor } from './fake-hypervisor.ts';
+import { createTestDriver } from './test-driver.ts';
 
 /** Poll `read` until `done` holds, for at most `timeoutMs` (there is no event to await for a job's DB effects). */
 export const waitFor = <T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> =>
@@ -52,6 +58,33 @@ export async function startHttpDriverPlatform(): Promise<{ fake: FakeHypervisor;
     async close() {
       await platform.close();
       await fake.close();
+    },
+  };
+}
+
+/**
+ * The vm-launch processor driven directly, in this process, against libvirt's in-process test driver, so a test
+ * sees the same libvirt the job used.
+ */
+export async function startLibvirtLaunchHarness(): Promise<{
+  platform: TestPlatform;
+  provisioner: LibvirtProvisioner;
+  run: ReturnType<typeof createVmLaunchHandler>;
+  close(): Promise<void>;
+}> {
+  const driver = await createTestDriver();
+  const platform = await startTestPlatform({ workers: false });
+  const config = driver.config();
+  const provisioner = createLibvirtProvisioner(await loadLibvirtBinding(), config, await createCredentialStore(config.LIBVIRT_CONNECTION_URI, {}));
+  const run = createVmLaunchHandler({ sql: platform.db.sql, db: platform.clients.db, config: { ...platform.config, ...config }, provisioner, logger: pino({ level: 'silent' }) });
+  return {
+    platform,
+    provisioner,
+    run,
+    async close() {
+      await provisioner.close();
+      await platform.close();
+      await driver.cleanup();
     },
   };
 }

@@ -1,41 +1,18 @@
 import type { Job } from 'bullmq';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadLibvirtBinding } from '../../executors/vm/libvirt-binding.ts';
-import { createCredentialStore } from '../../executors/vm/libvirt-credentials.ts';
-import { createLibvirtProvisioner, type LibvirtProvisioner } from '../../executors/vm/libvirt-provisioner.ts';
+import type { LibvirtProvisioner } from '../../executors/vm/libvirt-provisioner.ts';
 import { domainNameFor } from '../../core/vm-domain-name.ts';
-import { createVmLaunchHandler } from '../../workers/vm-launch.ts';
-import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { createTestDriver, type TestDriver } from './test-driver.ts';
+import type { TestPlatform } from '../support/platform.ts';
+import { startLibvirtLaunchHarness } from './support.ts';
 
-// The processor is driven directly, in this process, so the test sees the same in-process libvirt the job used.
-let driver: TestDriver;
 let platform: TestPlatform;
 let provisioner: LibvirtProvisioner;
-let run: ReturnType<typeof createVmLaunchHandler>;
+let run: Awaited<ReturnType<typeof startLibvirtLaunchHarness>>['run'];
+let close: () => Promise<void>;
 beforeAll(async () => {
-  driver = await createTestDriver();
-  platform = await startTestPlatform({ workers: false });
-  const config = driver.config();
-  provisioner = createLibvirtProvisioner(
-    await loadLibvirtBinding(),
-    config,
-    await createCredentialStore(config.LIBVIRT_CONNECTION_URI, {}),
-  );
-  run = createVmLaunchHandler({
-    sql: platform.db.sql,
-    db: platform.clients.db,
-    config: { ...platform.config, ...config },
-    provisioner,
-    logger: pino({ level: 'silent' }),
-  });
+  ({ platform, provisioner, run, close } = await startLibvirtLaunchHarness());
 });
-afterAll(async () => {
-  await provisioner.close();
-  await platform.close();
-  await driver.cleanup();
-});
+afterAll(() => close());
 
 const job = { id: 'vm-launch:redelivered', attemptsMade: 0, opts: { attempts: 3 } } as Job;
 
