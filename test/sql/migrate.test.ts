@@ -31,6 +31,7 @@ describe('migrations', () => {
           'runtime_vm_remediation_runs', 'runtime_vm_remediation_artifacts', 'runtime_vm_accelerator_posture',
           'runtime_vm_remediation_workspaces', 'runtime_vm_remediation_workspace_revisions',
           'runtime_vm_remediation_workspace_sandbox_executions', 'runtime_vm_remediation_workspace_validation_snapshots',
+          'runtime_vm_remediation_promotions', 'runtime_vm_remediation_promotion_runs',
         ]),
       );
     } finally {
