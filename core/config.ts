@@ -39,7 +39,9 @@ export const configSchema = z.object({
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).default('postgres://postgres@127.0.0.1:5432/mcp_runtime'),
   DATABASE_POOL_MAX: int(1, 200).default(10),
-  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).default('redis://127.0.0.1:6379'),
+  REDIS_URL: z
+    .union([z.url({ protocol: /^rediss?$/ }), z.string().regex(/^\/\S+$/)], { error: 'must be a redis:// URL or the absolute path of a unix socket' })
+    .default('redis://127.0.0.1:6379'),
   LOCAL_POSTGRES_PORT: int(1, 65535).default(5432),
   LOCAL_REDIS_PORT: int(1, 65535).default(6379),
   EMBEDDED_SERVICES: z.enum(['auto', 'off']).default('auto'),
@@ -111,6 +113,7 @@ export const configSchema = z.object({
   LIBVIRT_CONSOLE_TCP_PORT_BASE: int(1024, 60_000).default(50_000),
   BULL_BOARD_ENABLED: boolish.default(true),
   BULL_BOARD_READ_ONLY: boolish.default(true),
+  REM_FABRIC_SCENARIO_DIR: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

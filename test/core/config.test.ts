@@ -13,7 +13,7 @@ describe('config', () => {
     [{ PORT: 'eighty' }, 'PORT: must be a whole number'],
     [{ PORT: '70000' }, 'PORT: must be at most 65535'],
     [{ DATABASE_URL: 'mysql://db/x' }, 'DATABASE_URL: must be a postgres:// URL'],
-    [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL: must be a redis:// URL'],
+    [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL: must be a redis:// URL or the absolute path of a unix socket'],
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET: must be at least 16 characters'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent'],
     [{ QUEUE_PREFIX: 'a:b' }, 'QUEUE_PREFIX: may hold only letters, digits, _ and -'],
@@ -22,6 +22,10 @@ describe('config', () => {
     [{ NODE_ENV: 'production' }, 'JWT_SECRET: is required when NODE_ENV=production (or set JWT_SECRET_FILE)'],
   ])('rejects %j with "%s"', (env, message) => {
     expect(problemsFor(env)).toContain(message);
+  });
+
+  it('takes a unix socket path for REDIS_URL (a private redis-server without a TCP port)', () => {
+    expect(parseConfig({ REDIS_URL: '/run/mcp/redis.sock' }).REDIS_URL).toBe('/run/mcp/redis.sock');
   });
 
   it('reports every bad variable at once', () => {
