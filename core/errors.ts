@@ -16,6 +16,7 @@ export const errorCatalog = {
   'already-exists': { status: 409, title: 'Already exists', retryable: false },
   'active-run-exists': { status: 409, title: 'An active remediation run already exists', retryable: false },
   'illegal-transition': { status: 422, title: 'Illegal lifecycle transition', retryable: false },
+  'override-refused': { status: 422, title: 'This veto cannot be overridden', retryable: false },
   'illegal-run-transition': { status: 409, title: 'Illegal remediation run status change', retryable: false },
   'attempt-superseded': { status: 409, title: 'Remediation attempt no longer holds its run', retryable: false },
   'approval-not-allowed': { status: 403, title: 'Approval not allowed', retryable: false },

@@ -2,11 +2,12 @@
 import type { AppDeps } from './deps.ts';
 import type { RouteSpec } from './route.ts';
 import { opsRoutes } from './routes/ops.ts';
+import { placementRoutes } from './routes/placement.ts';
 import { remediationRoutes } from './routes/remediation-routes.ts';
 import { serverRoutes } from './routes/servers.ts';
 import { trustRoutes } from './routes/trust-routes.ts';
 import { vmRoutes } from './routes/vm.ts';
 
 export function allRoutes(deps: AppDeps): RouteSpec[] {
-  return [...opsRoutes(deps), ...serverRoutes(deps), ...trustRoutes(deps), ...remediationRoutes(deps), ...vmRoutes(deps)];
+  return [...opsRoutes(deps), ...serverRoutes(deps), ...trustRoutes(deps), ...remediationRoutes(deps), ...vmRoutes(deps), ...placementRoutes(deps)];
 }

@@ -6,11 +6,11 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Config } from '../core/config.ts';
 import { isAppError } from '../core/errors.ts';
-import { evaluatePlacement } from '../core/placement-gate.ts';
 import { domainNameFor, isLaunchedDomain } from '../core/vm-domain-name.ts';
 import type { VmProvisioner } from '../executors/vm/provisioner.ts';
 import type { vmLaunchJob } from '../queues/vm-launch.ts';
 import type { Sql } from '../sql/db.ts';
+import { decideAndRecord } from '../sql/placement-decisions.ts';
 import { findServer, setServerPlacement } from '../sql/servers.ts';
 import { transact, type Db, type UnitOfWork } from '../sql/transact.ts';
 import { findLatestInstanceWithTrust, setInstanceStatus } from '../sql/vm-launch-records.ts';
@@ -40,14 +40,16 @@ async function launch(deps: VmLaunchDeps, data: VmLaunchJob, job: Job, signal: A
   const mine = latest?.instance.domain_name === domainName && latest.instance.driver === provisioner.driver;
 
   // The gate comes first: a quarantined VM that is still running must not be "confirmed" by a launch request.
-  const decision = evaluatePlacement(latest?.trust, new Date());
+  // Every check of the policy engine (trust, remediation, freshness, accelerators, tenant policy), recorded.
+  const { decision, record } = await decideAndRecord(sql, data.owner_id, server.id, 'launch');
   if (!decision.allow) {
+    const status = decision.status ?? 'pending-remediation';
     await transact(deps.db, async (uow) => {
       const { tx } = uow;
-      await setServerPlacement(tx, data.owner_id, server.id, decision.status, decision.notes);
-      emit(uow, data, 'vm.launch-blocked', { status: decision.status, gate: decision.gate, reason: decision.reason, notes: decision.notes });
+      await setServerPlacement(tx, data.owner_id, server.id, status, decision.notes);
+      emit(uow, data, 'vm.launch-blocked', { status, gate: decision.gate, reason: decision.reason, notes: decision.notes, decision_id: record.decision_id, veto_check: decision.veto_check, veto_class: decision.veto_class });
     });
-    return { outcome: 'blocked', status: decision.status, gate: decision.gate };
+    return { outcome: 'blocked', status, gate: decision.gate, decision_id: record.decision_id };
   }
 
   if (latest !== undefined && latest.instance.terminated_at === null && !(mine && latest.instance.status === 'launching')) {

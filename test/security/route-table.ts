@@ -38,6 +38,17 @@ export const routeTable: Record<string, Entry> = {
   'GET /api/servers/{id}/vm': { roles: READ, own: 200, foreign: 404, request: (fx) => ({ path: `/api/servers/${fx.serverId}/vm` }) },
   'GET /api/servers/{id}/vm/logs': { roles: READ, own: 200, foreign: 404, request: (fx) => ({ path: `/api/servers/${fx.serverId}/vm/logs` }) },
   'GET /api/servers/{id}/vm/logs/stream': { roles: READ, own: 200, foreign: 404, request: (fx) => ({ path: `/api/servers/${fx.serverId}/vm/logs/stream` }) },
+  'POST /api/servers/{id}/placement/evaluate': { roles: OPERATE, own: 201, foreign: 404, request: (fx) => ({ path: `/api/servers/${fx.serverId}/placement/evaluate` }) },
+  'GET /api/servers/{id}/placement/decisions': { roles: READ, own: 200, foreign: 404, request: (fx) => ({ path: `/api/servers/${fx.serverId}/placement/decisions` }) },
+  'GET /api/placement/decisions/{decision_id}': { roles: READ, own: 200, foreign: 404, request: (fx) => ({ path: `/api/placement/decisions/${fx.decisionId}` }) },
+  'GET /api/servers/{id}/placement/overrides': { roles: READ, own: 200, foreign: 404, request: (fx) => ({ path: `/api/servers/${fx.serverId}/placement/overrides` }) },
+  'POST /api/servers/{id}/placement/overrides': {
+    roles: OPERATE,
+    own: 201,
+    foreign: 404,
+    fresh: true,
+    request: (fx) => ({ path: `/api/servers/${fx.serverId}/placement/overrides`, json: { check: 'remediation-gate', reason: 'maintenance', ttl_seconds: 60 } }),
+  },
   'POST /api/trust/attestations': {
     roles: ['verifier'],
     own: 202,

@@ -17,12 +17,14 @@ export interface TenantFixture {
   playbookId: number;
   runId: number;
   jobId: string;
+  decisionId: string;
 }
 
 /** The tables a tenant's requests can write, for before/after row counts. */
 export const tenantTables = [
   'servers', 'runtime_vm_instances', 'runtime_vm_trust_registry', 'runtime_vm_trust_history', 'server_reference_measurements',
   'server_reference_measurement_history', 'runtime_vm_remediation_playbooks', 'runtime_vm_remediation_runs', 'attestation_nonces', 'outbox',
+  'placement_decisions', 'placement_overrides',
 ] as const;
 
 export async function countRows(platform: TestPlatform): Promise<Record<string, number>> {
@@ -70,5 +72,6 @@ export async function createTenantFixture(platform: TestPlatform, owner: string)
     await platform.api('/api/trust/attestations', { method: 'POST', as: verifier(owner), json: { vm_instance_id: vm.id, evidence, provenance: { verifier: 'seed' } } }),
     'attestation',
   );
-  return { owner, serverId: server.id, vmId: vm.id, spareVmId: spare.id, playbookId: playbook.id, runId: run.id, jobId: job.job_id };
+  const decision = await ok<{ decision_id: string }>(await platform.api(`/api/servers/${server.id}/placement/evaluate`, { method: 'POST', as: operator }), 'decision');
+  return { owner, serverId: server.id, vmId: vm.id, spareVmId: spare.id, playbookId: playbook.id, runId: run.id, jobId: job.job_id, decisionId: decision.decision_id };
 }
