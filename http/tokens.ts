@@ -1,10 +1,22 @@
 // HS256 JWTs carrying the claims of SPEC §6.9: sign (for `mcpctl token mint` and tests) and verify (for every request).
 // Every token must carry `exp`, within the configured maximum lifetime; `iss`/`aud` are checked when configured.
+import { webcrypto } from 'node:crypto';
 import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { AppError } from '../core/errors.ts';
 import { authClaims, PLATFORM_CLAIM, platformClaims, type AuthClaims, type PlatformClaims, type Principal } from '../core/schemas/common.ts';
 
 const key = (secret: string) => new TextEncoder().encode(secret);
+
+// Importing the HMAC key costs more than checking the signature: import it once per secret, not per request.
+const verifyKeys = new Map<string, Promise<webcrypto.CryptoKey>>();
+function verifyKey(secret: string): Promise<webcrypto.CryptoKey> {
+  let cached = verifyKeys.get(secret);
+  if (cached === undefined) {
+    cached = webcrypto.subtle.importKey('raw', key(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+    verifyKeys.set(secret, cached);
+  }
+  return cached;
+}
 
 export interface TokenOptions {
   /** A jose duration (`30m`, `12h`) or seconds. */
@@ -65,7 +77,7 @@ function toPrincipal(payload: JWTPayload): Principal {
 export async function verifyToken(secret: string, token: string, options: VerifyOptions): Promise<Principal> {
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, key(secret), {
+    ({ payload } = await jwtVerify(token, await verifyKey(secret), {
       algorithms: ['HS256'],
       requiredClaims: ['exp'],
       ...(options.issuer ? { issuer: options.issuer } : {}),

@@ -41,6 +41,24 @@ export async function writeOutbox<D extends QueueDefinition>(
   return { id: z.number().parse(row?.id), queue: definition.name, job_name: definition.name, payload, job_options: options };
 }
 
+/** Many jobs of one queue in one INSERT (ids ascend in the order given). */
+export async function writeOutboxMany<D extends QueueDefinition>(
+  sql: Queryable,
+  definition: D,
+  jobs: { data: JobData<D>; options?: OutboxOptions }[],
+): Promise<OutboxRow[]> {
+  if (jobs.length === 0) return [];
+  const rows = jobs.map((job) => ({ payload: definition.schema.parse(job.data) as Record<string, unknown>, job_options: job.options ?? {} }));
+  const ids = await sql<{ id: number }[]>`
+    INSERT INTO outbox (queue, job_name, payload, job_options)
+    SELECT ${definition.name}, ${definition.name}, r.payload, r.job_options
+    FROM jsonb_to_recordset(${sql.json(rows.map((row, ord) => ({ ...row, ord })) as never)}) AS r(payload jsonb, job_options jsonb, ord int)
+    ORDER BY r.ord
+    RETURNING id`;
+  const sorted = ids.map((row) => z.number().parse(row.id)).sort((a, b) => a - b);
+  return rows.map((row, index) => ({ id: sorted[index]!, queue: definition.name, job_name: definition.name, ...row }));
+}
+
 export function outboxJobId(row: Pick<OutboxRow, 'id' | 'job_options'>): string {
   return row.job_options.jobId ?? `outbox-${row.id}`;
 }

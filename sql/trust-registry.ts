@@ -206,6 +206,13 @@ export async function notifyTrustTransition(sql: Queryable, history: Pick<TrustH
   await sql`SELECT pg_notify(${channel}, ${payload})`;
 }
 
+/** Many transitions' NOTIFYs in one statement (inside the transaction, TRUST_NOTIFY=transaction). */
+export async function notifyTrustTransitions(sql: Queryable, histories: Pick<TrustHistoryRow, 'id' | 'vm_instance_id' | 'registry_version'>[]): Promise<void> {
+  if (histories.length === 0) return;
+  const payloads = histories.map((history) => trustNotification(history).payload);
+  await sql`SELECT pg_notify(${TRUST_TRANSITION_CHANNEL}, p) FROM unnest(${payloads}::text[]) AS t(p)`;
+}
+
 /** The seed's persist_vm_attestation_outcome: an attestation outcome through the one writer. */
 export function persistVmAttestationOutcome(
   uow: UnitOfWork,

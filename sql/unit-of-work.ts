@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { JobData, QueueDefinition } from '../queues/define-queue.ts';
 import type { TransactionSql } from './db.ts';
 import type { Notification } from './doorbell.ts';
-import { writeOutbox, type OutboxOptions, type OutboxRow } from './outbox.ts';
+import { writeOutbox, writeOutboxMany, type OutboxOptions, type OutboxRow } from './outbox.ts';
 import type { NewStreamEvent } from './stream-events.ts';
 
 export interface UnitOfWork {
@@ -20,6 +20,8 @@ export interface UnitOfWork {
   emit(event: NewStreamEvent, dedupeKey?: string): void;
   /** Write an outbox job in this transaction; it reaches its queue only if the transaction commits. */
   enqueue<D extends QueueDefinition>(definition: D, data: JobData<D>, options?: OutboxOptions): Promise<number>;
+  /** Many jobs of one queue in one statement (batched writers). */
+  enqueueMany<D extends QueueDefinition>(definition: D, jobs: { data: JobData<D>; options?: OutboxOptions }[]): Promise<number[]>;
   /** NOTIFY after commit (coalesced with other transactions' doorbells). */
   notify(notification: Notification): void;
   /** Run `work` in a savepoint; its effects are kept only if it succeeds. */
@@ -45,6 +47,11 @@ export function createUnitOfWork(tx: TransactionSql, effects: Effects): UnitOfWo
       const row = await writeOutbox(tx, definition, data, options);
       effects.rows.push(row);
       return row.id;
+    },
+    async enqueueMany(definition, jobs) {
+      const rows = await writeOutboxMany(tx, definition, jobs);
+      effects.rows.push(...rows);
+      return rows.map((row) => row.id);
     },
     notify(notification) {
       effects.notifications.push(notification);

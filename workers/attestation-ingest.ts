@@ -1,6 +1,9 @@
 // attestation-ingest processor: read the report from the inbox, check freshness and nonce, let the built-in verifier
-// judge the measurements, and persist the verdict through applyTrustEvent — all in one transaction that also records
-// the outcome on the inbox row, so a retry never half-applies and a repeated job returns the recorded outcome.
+// judge the measurements, and persist the verdict — in one transaction that also records the outcome on the inbox
+// row, so a retry never half-applies and a repeated job returns the recorded outcome. A job applies its row together
+// with the oldest waiting ones (workers/attestation-batch.ts, ATTESTATION_BATCH_SIZE); a row the batch leaves out,
+// and every row when the batch size is 1, goes the one-by-one way below through applyTrustEvent.
+import { setTimeout as delay } from 'node:timers/promises';
 import type { z } from 'zod';
 import { checkFreshness, verifyMeasurements, worst } from '../core/attestation-verifier.ts';
 import type { Config } from '../core/config.ts';
@@ -9,16 +12,40 @@ import { attestationReport } from '../core/schemas/trust.ts';
 import type { attestationIngestJob } from '../queues/attestation-ingest.ts';
 import { lockInboxEntry, markInboxProcessed, markInboxRejected } from '../sql/attestation-inbox.ts';
 import { claimNonceAndLock } from '../sql/attestation-nonces.ts';
+import type { Queues } from '../queues/queues.ts';
 import { transact, type Db } from '../sql/transact.ts';
 import { persistVmAttestationOutcome, writerNotifyMode } from '../sql/trust-registry.ts';
+import { ingestBatch, removeAppliedJobs, type IngestOutcome as Outcome } from './attestation-batch.ts';
 
-type Outcome = { duplicate: boolean; history_id: number; status: string; lifecycle_state: string };
+/** Outcomes this process applied in batches lately: a job whose row a batch here took answers without a query. */
+const RECENT_LIMIT = 10_000;
 
-export function createAttestationIngestHandler(deps: { db: Db; config: Config }) {
+export function createAttestationIngestHandler(deps: { db: Db; config: Config; queues: Queues }) {
   const { config } = deps;
+  const recent = new Map<string, Outcome>();
+  const remember = (outcomes: Map<string, Outcome>) => {
+    for (const [digest, outcome] of outcomes) recent.set(digest, outcome);
+    for (const digest of recent.keys()) {
+      if (recent.size <= RECENT_LIMIT) break;
+      recent.delete(digest);
+    }
+  };
   return async (data: z.infer<typeof attestationIngestJob>): Promise<Outcome> => {
     const digest = data.report_id;
+    const known = recent.get(digest);
+    if (known !== undefined) return known;
     try {
+      if (config.ATTESTATION_BATCH_SIZE > 1) {
+        if (config.ATTESTATION_BATCH_LINGER_MS > 0) await delay(config.ATTESTATION_BATCH_LINGER_MS);
+        const outcomes = await ingestBatch(deps, { ownerId: data.owner_id, digest });
+        remember(outcomes);
+        // The other rows' jobs have nothing left to do (their outbox rows are marked done in the batch).
+        await removeAppliedJobs(deps.queues, [...outcomes.keys()].filter((other) => other !== digest));
+        const mine = outcomes.get(digest);
+        if (mine !== undefined) return mine;
+      }
+      // Not applied by this job's batch: already recorded, held by another batch (waited for here), or needing the
+      // one-by-one path (a rejection, an unknown instance, a nonce held by earlier evidence).
       return await ingest(deps.db, config, data.owner_id, digest);
     } catch (error) {
       // Rejected evidence is an outcome too: recorded on the inbox row (GET shows it), and the job is not retried.

@@ -1,0 +1,88 @@
+// Batched ingest with real components: attestations accepted while no worker runs are applied many per
+// transaction once workers start — one outcome per digest, registry versions without gaps, stream events in
+// history order, every outbox row done and no job left waiting — and a replayed nonce or stale evidence inside a
+// batch is still rejected alone, as the one-by-one path records it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attestationIngestQueue } from '../../queues/attestation-ingest.ts';
+import { startWorkers, type Running } from '../../platform.ts';
+import { doorbellsSettled } from '../../sql/transact.ts';
+import { createInstance } from '../remediation/support.ts';
+import { startTestPlatform, tenantAdmin, verifier, type TestPlatform } from '../support/platform.ts';
+import { waitFor } from '../support/wait.ts';
+
+const pipeline = ['attestation-ingest', 'trust-transition', 'scheduler-refresh', 'score-recompute', 'sse-fanout'];
+let seq = 0;
+const report = (vm: number, options: { nonce?: string; measurements?: Record<string, string>; observedAt?: Date } = {}) => ({
+  vm_instance_id: vm,
+  evidence: { measurements: options.measurements ?? { pcr0: 'aa' }, nonce: options.nonce ?? `batch-${process.pid}-${++seq}`, observed_at: (options.observedAt ?? new Date()).toISOString() },
+  provenance: { verifier: 'snp-verifier', report_reference: `ref-${seq}` },
+});
+
+describe('batched attestation ingest', () => {
+  let platform: TestPlatform;
+  let workers: Running | undefined;
+  beforeAll(async () => {
+    // Workers start only once every report is accepted, so the inbox holds a backlog to batch.
+    platform = await startTestPlatform({ workers: false, env: { ATTESTATION_BATCH_SIZE: '16', ATTESTATION_NONCE_MAX_AGE_SECONDS: '60' } });
+  });
+  afterAll(async () => {
+    await workers?.close();
+    await platform.close();
+  });
+
+  it('applies a backlog many per transaction with the one-by-one semantics', async () => {
+    const vms = await Promise.all(Array.from({ length: 4 }, () => createInstance(platform, { quarantined: false })));
+    const server = (await (await platform.api(`/api/trust/registry/${vms[0]}`)).json()).server_id as number;
+    expect((await platform.api(`/api/servers/${server}/reference-measurements`, { method: 'PUT', json: { measurements: { pcr0: 'aa' } }, as: tenantAdmin() })).status).toBe(201);
+    const post = async (body: unknown) => {
+      const response = await platform.api('/api/trust/attestations', { method: 'POST', json: body, as: verifier() });
+      expect(response.status).toBe(202);
+      return (await response.json()) as { job_id: string; evidence_digest: string };
+    };
+    const accepted: { job_id: string; evidence_digest: string }[] = [];
+    for (let round = 0; round < 10; round++) accepted.push(...(await Promise.all(vms.map((vm) => post(report(vm))))));
+    // Same nonce, other evidence: a replay; and evidence older than the nonce window.
+    const original = await post(report(vms[1]!, { nonce: 'batch-shared-nonce' }));
+    const replay = await post(report(vms[1]!, { nonce: 'batch-shared-nonce', measurements: { pcr0: 'bb' } }));
+    const stale = await post(report(vms[2]!, { observedAt: new Date(Date.now() - 120_000) }));
+    const mismatch = await post(report(vms[0]!, { measurements: { pcr0: 'ff' } }));
+    await doorbellsSettled(platform.clients.db);
+
+    workers = await startWorkers(platform.clients, pipeline);
+    const job = (id: string) => waitFor(async () => (await platform.api(`/api/trust/attestations/${id}`, { as: verifier() })).json(), (body) => body.state === 'completed' || body.state === 'failed', { timeoutMs: 60_000, what: `attestation ${id} decided` });
+    for (const entry of [...accepted, original, mismatch]) expect(await job(entry.job_id)).toMatchObject({ state: 'completed', result: { duplicate: false } });
+    expect(await job(replay.job_id)).toMatchObject({ state: 'failed', failed_reason: expect.stringContaining('replay') });
+    expect(await job(stale.job_id)).toMatchObject({ state: 'failed', failed_reason: expect.stringContaining('nonce window') });
+    expect(await job(mismatch.job_id)).toMatchObject({ result: { status: 'untrusted' } });
+
+    const sql = platform.db.sql;
+    // One history row per applied digest, versions 2, 3, … per instance without a gap, ids ascending with them.
+    const history = await sql<{ vm_instance_id: number; registry_version: number; evidence_digest: string; created_at: Date }[]>`
+      SELECT vm_instance_id, registry_version, evidence_digest, created_at FROM runtime_vm_trust_history
+      WHERE vm_instance_id = ANY(${vms}::bigint[]) AND trigger = 'attestation' ORDER BY id`;
+    expect(history).toHaveLength(accepted.length + 2);
+    expect(new Set(history.map((row) => row.evidence_digest))).toEqual(new Set([...accepted, original, mismatch].map((entry) => entry.evidence_digest)));
+    for (const vm of vms) {
+      const versions = history.filter((row) => row.vm_instance_id === vm).map((row) => row.registry_version);
+      expect(versions).toEqual(versions.map((_, index) => index + 2));
+      const [current] = await sql<{ version: number }[]>`SELECT version FROM runtime_vm_trust_registry WHERE vm_instance_id = ${vm}`;
+      expect(current?.version).toBe(versions.length + 1);
+    }
+    // Many outcomes shared a transaction (one now() per transaction).
+    expect(new Set(history.map((row) => row.created_at.getTime())).size).toBeLessThan(history.length / 2);
+    // The stream carries one event per history row, in history order.
+    const events = await sql<{ id: string }[]>`
+      SELECT payload->>'history_id' AS id FROM stream_events
+      WHERE topic = 'trust-registry' AND payload->>'trigger' = 'attestation' AND (payload->>'vm_instance_id')::bigint = ANY(${vms}::bigint[]) ORDER BY id`;
+    const ids = await sql<{ id: string }[]>`
+      SELECT id::text FROM runtime_vm_trust_history WHERE vm_instance_id = ANY(${vms}::bigint[]) AND trigger = 'attestation' ORDER BY id`;
+    expect(events).toEqual(ids);
+    // Every applied job's outbox row is done (a rejected job's is marked by the relay's recheck) and none is left
+    // waiting in Redis.
+    const applied = [...accepted, original, mismatch].map((entry) => entry.job_id);
+    await waitFor(() => sql<{ n: number }[]>`SELECT count(*)::int AS n FROM outbox WHERE job_id = ANY(${applied}::text[]) AND done_at IS NULL`, (rows) => rows[0]?.n === 0, { what: 'every applied ingest outbox row done' });
+    expect(await platform.clients.queues.get(attestationIngestQueue).getWaitingCount()).toBe(0);
+    // A replayed nonce keeps the original's claim; the stale evidence claimed nothing.
+    expect(await sql`SELECT evidence_digest FROM attestation_nonces WHERE nonce = 'batch-shared-nonce'`).toEqual([{ evidence_digest: original.evidence_digest }]);
+  }, 120_000);
+});
