@@ -23,6 +23,12 @@ export const shellPlan = z.strictObject({
   /** Relative to the attempt's work directory and inside it: the sandbox holds no other host directory to start in. */
   cwd: z.string().min(1).max(1024).optional(),
   network: networkPolicy,
+  /**
+   * The declared plan mode a workspace simulation runs instead of the command (same sandbox, cwd and env):
+   * exit 0 means no change, exit 2 means changes (stdout is the diff), anything else a failure. Without it a
+   * shell plan cannot be simulated.
+   */
+  simulate: z.strictObject({ command: z.string().min(1).max(1024), args: z.array(z.string().max(4096)).max(256).default([]) }).optional(),
 });
 export type ShellPlan = z.infer<typeof shellPlan>;
 
@@ -118,6 +124,14 @@ export const cloudPlan = z.strictObject({
     .optional(),
   request_timeout_ms: z.number().int().min(10).max(600_000).default(10_000),
   poll: cloudPoll.optional(),
+  /** The declared plan mode a workspace simulation calls instead (a dry-run endpoint); its 2xx answer is the diff. */
+  simulate: z
+    .strictObject({
+      method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
+      url: z.string().refine(isAllowedCloudUrl, 'must be an https:// URL template (http:// only for loopback)'),
+      body: z.unknown().optional(),
+    })
+    .optional(),
 });
 export type CloudPlan = z.infer<typeof cloudPlan>;
 

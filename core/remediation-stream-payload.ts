@@ -38,6 +38,7 @@ const clearPostures = new Set(['compliant', 'trusted', 'ok', 'healthy']);
 
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []);
 const unique = (values: string[]) => [...new Set(values)];
+const objectOf = (value: unknown): Record<string, unknown> => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
 
 export function runEventPayload(run: PayloadRun, playbook: PayloadPlaybook, accelerators: AcceleratorPosture[], extra: Record<string, unknown> = {}) {
   const gated = accelerators.filter((accelerator) => !clearPostures.has(accelerator.posture));
@@ -73,7 +74,10 @@ export function runEventPayload(run: PayloadRun, playbook: PayloadPlaybook, acce
       failure_class: run.failure_class,
       sla_deadline: run.sla_deadline.toISOString(),
       sla_breached: run.sla_breached_at !== null,
+      // A run a workspace promotion staged carries the promotion's automation facts (lane, stage, playbook version).
+      ...objectOf(run.metadata.automation_payload),
     },
+    ...(run.metadata.promotion_gate_context === undefined ? {} : { promotion_gate_context: objectOf(run.metadata.promotion_gate_context) }),
     ...extra,
   };
 }

@@ -9,6 +9,8 @@ import { scoreRecomputeQueue } from './score-recompute.ts';
 import { sseFanoutQueue } from './sse-fanout.ts';
 import { trustTransitionQueue } from './trust-transition.ts';
 import { vmLaunchQueue } from './vm-launch.ts';
+import { workspacePromoteQueue } from './workspace-promote.ts';
+import { workspaceSimulateQueue } from './workspace-simulate.ts';
 
 export const queueCatalog: readonly QueueDefinition[] = [
   attestationIngestQueue,
@@ -19,6 +21,8 @@ export const queueCatalog: readonly QueueDefinition[] = [
   remediationMaterialiseQueue,
   remediationDeadlineQueue,
   vmLaunchQueue,
+  workspaceSimulateQueue,
+  workspacePromoteQueue,
   sseFanoutQueue,
 ];
 

@@ -5,6 +5,7 @@ import type { WorkerDeps } from './deps.ts';
 import { createSseFanoutHandler } from './sse-fanout.ts';
 import { registerTrustHandlers } from './trust-processors.ts';
 import { registerRemediationHandlers } from './remediation-processors.ts';
+import { registerWorkspaceHandlers } from './workspace-processors.ts';
 import { vmLaunchQueue } from '../queues/vm-launch.ts';
 import { createVmLaunchHandler } from './vm-launch.ts';
 import { setHandler, type HandlerMap, type HostedQueue } from './worker-host.ts';
@@ -14,6 +15,7 @@ export function createHandlers(deps: WorkerDeps): HandlerMap {
   setHandler(handlers, sseFanoutQueue, createSseFanoutHandler({ publisher: deps.redis, prefix: deps.queues.prefix }));
   registerTrustHandlers(handlers, deps);
   registerRemediationHandlers(handlers, deps);
+  registerWorkspaceHandlers(handlers, deps);
   if (deps.provisioner) setHandler(handlers, vmLaunchQueue, createVmLaunchHandler({ ...deps, provisioner: deps.provisioner }));
   return handlers;
 }

@@ -71,3 +71,23 @@ const runEventNames = ['run.created', ...runStatus.options.map((status) => `run.
 export const trustRegistryStreamEvents = { 'trust.transition': trustTransitionEvent, reset: streamReset };
 export const remediationStreamEvents = { ...Object.fromEntries(runEventNames.map((name) => [name, runStatusEvent])), 'run.skipped': runSkippedEvent, log: runLogEvent, reset: streamReset };
 export const consoleStreamEvents = { console: consoleLineEvent };
+
+export const workspaceChangeEvent = z
+  .object({
+    workspace_id: z.number().int(),
+    workspace_version: z.number().int(),
+    lifecycle_state: z.string(),
+    revision_id: z.number().int(),
+    revision_number: z.number().int(),
+    revision_version: z.number().int(),
+    state: z.string(),
+    gates: z.record(z.string(), z.string()),
+  })
+  .loose()
+  .meta({ id: 'WorkspaceChangeEvent', description: 'A workspace, revision, gate or promotion change, after commit and in commit order' });
+
+export const workspaceEventNames = [
+  'workspace.created', 'workspace.abandoned', 'revision.appended', 'gate.schema', 'gate.policy', 'gate.simulation', 'gate.stale',
+  'promotion.started', 'promotion.applied', 'promotion.progress', 'promotion.finished',
+] as const;
+export const workspaceStreamEvents = { ...Object.fromEntries(workspaceEventNames.map((name) => [name, workspaceChangeEvent])), reset: streamReset };

@@ -6,6 +6,7 @@ import { mkdir, realpath, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FailureReason } from '../../core/failure-taxonomy.ts';
 import { resolvePlaybookPath, type AnsiblePlan } from '../../core/remediation-plan.ts';
+import { SIMULATION_CALLBACK_NAME, simulationCallbackSource } from './ansible-simulation.ts';
 import { toExecutionResult } from './process-outcome.ts';
 import { networkRefusal, runSandboxed, type SandboxOptions } from './sandbox.ts';
 import { runEnvironment } from './shell.ts';
@@ -48,9 +49,11 @@ async function rootPlaybook(file: string, root: string | undefined): Promise<{ f
   return inside ? { file: real, root: realRoot } : `playbook_path ${file} is not a file under REMEDIATION_ANSIBLE_PLAYBOOK_ROOT`;
 }
 
-export function createAnsibleExecutor(options: { outputCapBytes: number; sandbox: SandboxOptions; playbookRoot?: string; binary?: string; killGraceMs?: number }): RemediationExecutor<AnsiblePlan> {
+/** `simulation`: always `--check --diff`, with the callback that reports each task (executors/remediation/ansible-simulation.ts). */
+export function createAnsibleExecutor(options: { outputCapBytes: number; sandbox: SandboxOptions; playbookRoot?: string; binary?: string; killGraceMs?: number; simulation?: boolean }): RemediationExecutor<AnsiblePlan> {
   return {
-    async execute(plan, context: ExecutionContext): Promise<ExecutionResult> {
+    async execute(given, context: ExecutionContext): Promise<ExecutionResult> {
+      const plan = options.simulation === true ? { ...given, check: true, diff: true } : given;
       const refusal = networkRefusal(options.sandbox, plan.network);
       if (refusal !== undefined) return refusal;
       const fromRoot = plan.playbook_path === undefined ? undefined : await rootPlaybook(plan.playbook_path, options.playbookRoot);
@@ -66,6 +69,12 @@ export function createAnsibleExecutor(options: { outputCapBytes: number; sandbox
       // The run's identity rides along as extra vars; plan values win on a name clash.
       await writeFile(files.extraVars, JSON.stringify({ remediation: context.variables, remediation_attempt: context.attempt, ...plan.extra_vars }));
       if (plan.playbook_yaml !== undefined) await writeFile(files.playbook, plan.playbook_yaml);
+      const callbacks = path.join(dir, 'callbacks');
+      if (options.simulation === true) {
+        await mkdir(callbacks, { recursive: true });
+        await writeFile(path.join(callbacks, `${SIMULATION_CALLBACK_NAME}.py`), simulationCallbackSource);
+      }
+      const simulationEnv: Record<string, string> = options.simulation === true ? { ANSIBLE_CALLBACK_PLUGINS: callbacks, ANSIBLE_STDOUT_CALLBACK: SIMULATION_CALLBACK_NAME } : {};
 
       let sawUnreachable = false;
       const onLog: ExecutionContext['onLog'] = (event) => {
@@ -78,7 +87,7 @@ export function createAnsibleExecutor(options: { outputCapBytes: number; sandbox
         {
           command: options.binary ?? 'ansible-playbook',
           args: ansibleArgs(plan, files),
-          env: { ...runEnvironment(context), ...ansibleEnv },
+          env: { ...runEnvironment(context), ...ansibleEnv, ...simulationEnv },
           workdir: context.workdir,
           cwd: dir,
           network: plan.network,

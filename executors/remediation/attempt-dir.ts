@@ -57,3 +57,9 @@ async function ownDirectory(dir: string, mode: number): Promise<string> {
   if (!made.isDirectory()) throw new WorkdirUnsafeError(`${dir} is not a directory`);
   return dir;
 }
+
+/** The directory of one workspace simulation (same rules as an attempt's). */
+export async function simulationDir(root: string, executionId: number): Promise<string> {
+  const real = await prepareWorkRoot(root);
+  return ownDirectory(path.join(real, `simulation-${executionId}`), 0o700);
+}

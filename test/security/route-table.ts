@@ -87,5 +87,21 @@ export const routeTable: Record<string, Entry> = {
   'POST /api/trust/remediation/runs/{id}/approval': { roles: ['approver'], own: 200, foreign: 404, fresh: true, request: (fx) => ({ path: `/api/trust/remediation/runs/${fx.runId}/approval`, json: { decision: 'deny', version: 1 } }) },
   'POST /api/trust/remediation/runs/{id}/cancel': { roles: OPERATE, own: 200, foreign: 404, fresh: true, request: (fx) => ({ path: `/api/trust/remediation/runs/${fx.runId}/cancel`, json: { version: 1 } }) },
   'GET /api/trust/remediation/runs/{id}/artifacts': { roles: READ, own: 200, foreign: 404, request: (fx) => ({ path: `/api/trust/remediation/runs/${fx.runId}/artifacts` }) },
+  'GET /api/trust/remediation/workspaces': { roles: READ, own: 200, foreign: 200, request: () => ({ path: '/api/trust/remediation/workspaces' }) },
+  'POST /api/trust/remediation/workspaces': {
+    roles: OPERATE,
+    own: 201,
+    foreign: 400,
+    request: (fx) => ({ path: '/api/trust/remediation/workspaces', json: { workspace_key: `w-${Math.random().toString(36).slice(2)}`, display_name: 'w', playbook_id: fx.playbookId } }),
+  },
+  'GET /api/trust/remediation/workspaces/{id}': { roles: READ, own: 200, foreign: 404, request: (fx) => ({ path: `/api/trust/remediation/workspaces/${fx.workspaceId}` }) },
+  'GET /api/trust/remediation/workspaces/{id}/stream': { roles: READ, own: 200, foreign: 404, request: (fx) => ({ path: `/api/trust/remediation/workspaces/${fx.workspaceId}/stream` }) },
+  'POST /api/trust/remediation/workspaces/{id}/revisions': { roles: OPERATE, own: 201, foreign: 404, fresh: true, request: (fx) => ({ path: `/api/trust/remediation/workspaces/${fx.workspaceId}/revisions`, json: { expected_version: 2, plan: {} } }) },
+  'POST /api/trust/remediation/workspaces/{id}/revisions/{rid}/schema': { roles: OPERATE, own: 200, foreign: 404, fresh: true, request: (fx) => ({ path: `/api/trust/remediation/workspaces/${fx.workspaceId}/revisions/${fx.revisionId}/schema`, json: { workspace_version: 2, revision_version: 2 } }) },
+  'POST /api/trust/remediation/workspaces/{id}/revisions/{rid}/policy': { roles: ['operator', 'approver'], own: 200, foreign: 404, fresh: true, request: (fx) => ({ path: `/api/trust/remediation/workspaces/${fx.workspaceId}/revisions/${fx.revisionId}/policy`, json: { workspace_version: 2, revision_version: 2 } }) },
+  'POST /api/trust/remediation/workspaces/{id}/revisions/{rid}/simulation': { roles: OPERATE, own: 202, foreign: 404, fresh: true, request: (fx) => ({ path: `/api/trust/remediation/workspaces/${fx.workspaceId}/revisions/${fx.revisionId}/simulation`, json: { workspace_version: 2, revision_version: 2 } }) },
+  // The fixture's revision is not ready (no policy or simulation yet): the owner's own request is refused as such.
+  'POST /api/trust/remediation/workspaces/{id}/revisions/{rid}/promotion': { roles: OPERATE, own: 409, foreign: 404, fresh: true, request: (fx) => ({ path: `/api/trust/remediation/workspaces/${fx.workspaceId}/revisions/${fx.revisionId}/promotion`, json: { workspace_version: 2, revision_version: 2 } }) },
+  'POST /api/trust/remediation/workspaces/{id}/abandon': { roles: OPERATE, own: 200, foreign: 404, fresh: true, request: (fx) => ({ path: `/api/trust/remediation/workspaces/${fx.workspaceId}/abandon`, json: { expected_version: 2 } }) },
   'GET /api/trust/remediation/stream': { roles: READ, own: 200, foreign: 404, request: (fx) => ({ path: `/api/trust/remediation/stream?run_id=${fx.runId}` }) },
 };

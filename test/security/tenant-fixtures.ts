@@ -18,6 +18,9 @@ export interface TenantFixture {
   runId: number;
   jobId: string;
   decisionId: string;
+  /** A workspace over the playbook (target: the spare instance) at version 2, its revision 1 (version 2) schema-passed. */
+  workspaceId: number;
+  revisionId: number;
 }
 
 /** The tables a tenant's requests can write, for before/after row counts. */
@@ -25,6 +28,8 @@ export const tenantTables = [
   'servers', 'runtime_vm_instances', 'runtime_vm_trust_registry', 'runtime_vm_trust_history', 'server_reference_measurements',
   'server_reference_measurement_history', 'runtime_vm_remediation_playbooks', 'runtime_vm_remediation_runs', 'attestation_nonces', 'outbox',
   'placement_decisions', 'placement_overrides',
+  'runtime_vm_remediation_workspaces', 'runtime_vm_remediation_workspace_revisions', 'runtime_vm_remediation_workspace_validation_snapshots',
+  'runtime_vm_remediation_workspace_sandbox_executions', 'runtime_vm_remediation_promotions', 'runtime_vm_remediation_promotion_runs',
 ] as const;
 
 export async function countRows(platform: TestPlatform): Promise<Record<string, number>> {
@@ -73,5 +78,18 @@ export async function createTenantFixture(platform: TestPlatform, owner: string)
     'attestation',
   );
   const decision = await ok<{ decision_id: string }>(await platform.api(`/api/servers/${server.id}/placement/evaluate`, { method: 'POST', as: operator }), 'decision');
-  return { owner, serverId: server.id, vmId: vm.id, spareVmId: spare.id, playbookId: playbook.id, runId: run.id, jobId: job.job_id, decisionId: decision.decision_id };
+  const workspace = await ok<{ workspace: { id: number; active_revision_id: number } }>(
+    await platform.api('/api/trust/remediation/workspaces', {
+      method: 'POST',
+      as: operator,
+      json: { workspace_key: name, display_name: name, playbook_id: playbook.id, targets: [spare.id] },
+    }),
+    'workspace',
+  );
+  const { id: workspaceId, active_revision_id: revisionId } = workspace.workspace;
+  await ok(
+    await platform.api(`/api/trust/remediation/workspaces/${workspaceId}/revisions/${revisionId}/schema`, { method: 'POST', as: operator, json: { workspace_version: 1, revision_version: 1 } }),
+    'schema gate',
+  );
+  return { owner, serverId: server.id, vmId: vm.id, spareVmId: spare.id, playbookId: playbook.id, runId: run.id, jobId: job.job_id, decisionId: decision.decision_id, workspaceId, revisionId };
 }
