@@ -1,6 +1,6 @@
-// The one Server-Sent Events frame parser (CLI watch commands, tests, benchmarks): frames that carry an id and
-// JSON data, per the WHATWG event-stream rules — any line ending, `field:value` with one optional space,
-// multi-line data joined by "\n", comments skipped.
+// The one Server-Sent Events frame parser (CLI watch commands, tests, benchmarks): frames that carry JSON data,
+// per the WHATWG event-stream rules — any line ending, `field:value` with one optional space, multi-line data
+// joined by "\n", comments skipped, and a frame without an `id:` keeping the last id seen (the browser's rule).
 export interface SseFrame {
   id: string;
   event: string;
@@ -11,6 +11,7 @@ export interface SseFrame {
  * `retry:` field (the server's reconnection time in ms) is told to `onRetry`. */
 export function createSseParser(onRetry?: (ms: number) => void): (text: string, end?: boolean) => SseFrame[] {
   let buffer = '';
+  let lastId: string | undefined;
   let fields: { id?: string; event?: string; data: string[] } = { data: [] };
   return (text, end = false) => {
     buffer += text;
@@ -20,8 +21,9 @@ export function createSseParser(onRetry?: (ms: number) => void): (text: string, 
     buffer = lines.pop() ?? '';
     for (const line of lines) {
       if (line === '') {
-        if (fields.id !== undefined && fields.data.length > 0) {
-          frames.push({ id: fields.id, event: fields.event ?? 'message', data: JSON.parse(fields.data.join('\n')) as Record<string, unknown> });
+        if (fields.id !== undefined) lastId = fields.id;
+        if (fields.data.length > 0) {
+          frames.push({ id: lastId ?? '', event: fields.event ?? 'message', data: JSON.parse(fields.data.join('\n')) as Record<string, unknown> });
         }
         fields = { data: [] };
         continue;

@@ -10,6 +10,8 @@ export interface SseEventFrame {
   id?: number | string;
   event?: string;
   data: unknown;
+  /** Reconnection delay the browser's EventSource adopts (SSE `retry:`). */
+  retry?: number;
 }
 
 export interface SseConnection {
@@ -27,8 +29,8 @@ export interface SseConnection {
   onDrain(listener: () => void): void;
 }
 
-export function formatSseEvent({ id, event, data }: SseEventFrame): string {
-  let frame = '';
+export function formatSseEvent({ id, event, data, retry }: SseEventFrame): string {
+  let frame = retry === undefined ? '' : `retry: ${retry}\n`;
   if (id !== undefined) frame += `id: ${id}\n`;
   if (event !== undefined) frame += `event: ${event}\n`;
   return `${frame}data: ${JSON.stringify(data)}\n\n`;

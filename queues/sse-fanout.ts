@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { defineQueue } from './define-queue.ts';
 
-export const streamTopic = z.enum(['trust-registry', 'remediation', 'remediation-workspace', 'lifecycle', 'vm-console']);
+export const streamTopic = z.enum(['trust-registry', 'remediation', 'remediation-workspace', 'lifecycle', 'vm-console', 'console']);
 export type StreamTopic = z.infer<typeof streamTopic>;
 
 export const streamDoorbell = z.object({ topic: streamTopic, owner_id: z.string().min(1), id: z.number().int().nonnegative() });

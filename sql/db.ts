@@ -14,9 +14,11 @@ export type Queryable = Sql | TransactionSql;
  */
 export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
 
-export function createSql(url: string, options: { max?: number; applicationName?: string } = {}): Sql {
+/** `debug` sees every statement the client sends (statement counts in tests and benchmarks). */
+export function createSql(url: string, options: { max?: number; applicationName?: string; debug?: (connection: number, query: string) => void } = {}): Sql {
   return postgres(url, {
     max: options.max ?? 10,
+    ...(options.debug === undefined ? {} : { debug: options.debug }),
     onnotice: () => {},
     transform: { undefined: null },
     types: {

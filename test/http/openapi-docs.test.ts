@@ -64,7 +64,7 @@ describe('/openapi.json', () => {
 
   it('documents each stream as text/event-stream with its events, Last-Event-ID and cursor', () => {
     const streams = operations.filter(([, operation]) => operation.responses['200']?.content?.['text/event-stream']);
-    expect(streams.map(([key]) => key).sort()).toEqual(['GET /api/servers/{id}/vm/logs/stream', 'GET /api/trust/registry/stream', 'GET /api/trust/remediation/stream', 'GET /api/trust/remediation/workspaces/{id}/stream']);
+    expect(streams.map(([key]) => key).sort()).toEqual(['GET /api/console/lifecycle/stream', 'GET /api/servers/{id}/vm/logs/stream', 'GET /api/trust/registry/stream', 'GET /api/trust/remediation/stream', 'GET /api/trust/remediation/workspaces/{id}/stream']);
     for (const [key, operation] of streams) {
       const names = (operation.parameters ?? []).map((parameter) => `${parameter.in}:${parameter.name}`);
       expect(names, key).toEqual(expect.arrayContaining(['header:last-event-id', 'query:cursor']));

@@ -30,7 +30,11 @@ describe('SSE frame parser', () => {
     expect((await framesOf(chunks)).map((frame) => frame.id)).toEqual(['1', '2']);
   });
 
-  it('skips frames without an id or data, and defaults the event name', async () => {
-    expect(await framesOf(['data: {"a":1}\n\nid: 3\n\nid: 4\ndata: {}\n\n'])).toEqual([{ id: '4', event: 'message', data: {} }]);
+  it('skips frames without data, defaults the event name, and gives a frame without an id the last id seen', async () => {
+    expect(await framesOf(['data: {"a":1}\n\nid: 3\n\nid: 4\ndata: {}\n\nevent: x\ndata: {"b":2}\n\n'])).toEqual([
+      { id: '', event: 'message', data: { a: 1 } },
+      { id: '4', event: 'message', data: {} },
+      { id: '4', event: 'x', data: { b: 2 } },
+    ]);
   });
 });

@@ -1,0 +1,94 @@
+// GET /api/console/lifecycle/stream: a snapshot of the owner's projection at cursor N (then `snapshot-complete`
+// with id N), then every `delta` after N from the commit-ordered log, `heartbeat`s carrying the cursor. A resume
+// at a cursor still retained continues exactly there; one below retention (or past the head) gets one `reset`
+// with backoff advice and a fresh snapshot on the same connection.
+import type { Context } from 'koa';
+import type { Logger } from 'pino';
+import { randomInt } from 'node:crypto';
+import type { WorkspaceDelta } from '../../core/console-delta.ts';
+import { readConsoleSnapshot } from '../../sql/console-projection.ts';
+import type { Sql } from '../../sql/db.ts';
+import type { StreamEvent } from '../../sql/stream-events.ts';
+import { openSse, resumeId, type SseConnection, type SseOptions } from '../sse.ts';
+import type { StreamHub } from '../stream-hub.ts';
+import type { ConsoleProjector } from './projector.ts';
+
+/** Workspaces per `snapshot` event: a large fleet arrives in parts, the marker closes it. */
+const SNAPSHOT_PART = 100;
+/** Reconnect advice after a reset: full jitter over this window spreads a fleet of tabs. */
+const RESET_RETRY_MS = { min: 1000, max: 5000 };
+
+export interface ConsoleStreamDeps extends SseOptions {
+  sql: Sql;
+  hub: StreamHub;
+  projector: ConsoleProjector;
+  logger: Logger;
+}
+
+const now = () => new Date().toISOString();
+
+export function deltaEnvelope(event: StreamEvent) {
+  const delta = event.payload as unknown as WorkspaceDelta;
+  return {
+    type: 'delta' as const,
+    emitted_at: new Date(event.created_at).toISOString(),
+    cursor: event.id,
+    delta: { workspaces: delta.removed ? [] : [delta], removed_workspace_ids: delta.removed ? [delta.workspace_id] : [] },
+  };
+}
+
+async function sendSnapshot(connection: SseConnection, deps: ConsoleStreamDeps, ownerId: string, workspaceKey: string | undefined): Promise<number> {
+  const snapshot = await readConsoleSnapshot(deps.sql, ownerId, workspaceKey);
+  const parts = Math.max(1, Math.ceil(snapshot.entries.length / SNAPSHOT_PART));
+  for (let part = 0; part < parts; part++) {
+    const workspaces = snapshot.entries.slice(part * SNAPSHOT_PART, (part + 1) * SNAPSHOT_PART);
+    const versions = Object.fromEntries(workspaces.map((entry) => [String(entry.workspace.id), snapshot.versions[String(entry.workspace.id)] ?? 0]));
+    connection.send({ event: 'snapshot', data: { type: 'snapshot', emitted_at: now(), cursor: snapshot.cursor, part: part + 1, parts, page: { workspaces, versions } } });
+  }
+  connection.send({ id: snapshot.cursor, event: 'snapshot-complete', data: { type: 'snapshot-complete', emitted_at: now(), cursor: snapshot.cursor, workspaces: snapshot.entries.length } });
+  return snapshot.cursor;
+}
+
+export async function serveConsoleStream(ctx: Context, deps: ConsoleStreamDeps, options: { ownerId: string; workspaceKey?: string | undefined }): Promise<undefined> {
+  const { hub } = deps;
+  const resume = resumeId(ctx);
+  const [lowWater, latest] = await Promise.all([hub.lowWater('console'), hub.head('console')]);
+  const head = Math.max(latest, lowWater);
+  const exact = resume !== undefined && resume >= lowWater && resume <= head;
+  const release = await deps.projector.watch(options.ownerId);
+  const connection = openSse(ctx, deps);
+  connection.onClose(() => release());
+  let startId: number;
+  try {
+    if (resume !== undefined && !exact) {
+      const retry = randomInt(RESET_RETRY_MS.min, RESET_RETRY_MS.max);
+      const reason = resume < lowWater ? 'retention' : 'unknown-cursor';
+      connection.send({ event: 'reset', retry, data: { type: 'reset', emitted_at: now(), reason, requested_id: resume, oldest_id: lowWater + 1, head_id: head, retry_ms: retry, backoff: { initial_ms: RESET_RETRY_MS.min, max_ms: 30_000, jitter: 'full' } } });
+    }
+    startId = exact ? resume : await sendSnapshot(connection, deps, options.ownerId, options.workspaceKey);
+  } catch (error) {
+    connection.send({ event: 'error', data: { type: 'error', emitted_at: now(), code: 'snapshot-failed', detail: 'the snapshot could not be read; reconnect' } });
+    connection.close();
+    deps.logger.error({ err: error, ownerId: options.ownerId }, 'console snapshot failed');
+    return undefined;
+  }
+  const client = {
+    topic: 'console' as const,
+    ownerId: options.ownerId,
+    lastId: startId,
+    matches: (event: StreamEvent) => options.workspaceKey === undefined || event.payload.workspace_key === options.workspaceKey,
+    deliver: (event: StreamEvent) => connection.send({ id: event.id, event: 'delta', data: deltaEnvelope(event) }),
+    buffered: () => connection.buffered(),
+    onDrain: (listener: () => void) => connection.onDrain(listener),
+    drop: () => connection.close('slow'),
+    closed: () => connection.closed,
+  };
+  const remove = hub.add(client);
+  // The heartbeat's id is the highest id the hub offered this client: every event up to it was sent or filtered.
+  const heartbeat = setInterval(() => connection.send({ id: client.lastId, event: 'heartbeat', data: { type: 'heartbeat', emitted_at: now(), cursor: client.lastId } }), deps.heartbeatMs);
+  connection.onClose((reason) => {
+    clearInterval(heartbeat);
+    remove(reason === 'slow' ? 'slow' : undefined);
+  });
+  return undefined;
+}
