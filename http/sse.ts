@@ -1,5 +1,9 @@
-// Server-Sent Events written straight to the Node response: headers, framed events with ids, heartbeats, TCP
-// keep-alive, and dropping a client whose unsent bytes pass the limit.
+// Server-Sent Events written straight to the socket: headers through the Node response, then framed events in one
+// socket write per connection per event-loop turn (writes coalesced across every event of that turn), heartbeats
+// from one timer per interval shared by every connection, TCP keep-alive, and dropping a client whose unsent bytes
+// pass the limit. An event's frame is serialised once (streamEventFrame) and the same bytes go to every client.
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Context } from 'koa';
 import { AppError } from '../core/errors.ts';
 
@@ -17,15 +21,18 @@ export interface SseEventFrame {
 export interface SseConnection {
   readonly closed: boolean;
   /**
-   * Write one event; false when the caller should wait for `onDrain` before more: the socket asked for a drain
-   * and half the byte limit is already buffered (so a fast reader gets a whole page per catch-up, not 16 KiB).
+   * Write one event; false when the caller should wait for `onDrain` before more: half the byte limit is
+   * already buffered (so a fast reader gets a whole page per catch-up, not 16 KiB).
    */
   send(event: SseEventFrame): boolean;
+  /** `send` for an already serialised frame (streamEventFrame): the bytes are shared, not copied per client. */
+  sendFrame(frame: Buffer): boolean;
   comment(text: string): void;
-  /** Bytes written and not yet taken by the kernel: the response's buffer plus the socket's. */
+  /** Bytes written and not yet taken by the kernel: this turn's pending frames plus the socket's buffer. */
   buffered(): number;
   close(reason?: SseCloseReason): void;
   onClose(listener: (reason: SseCloseReason) => void): void;
+  /** Called once, when the bytes buffered at the time of the call have been taken by the kernel. */
   onDrain(listener: () => void): void;
 }
 
@@ -34,6 +41,18 @@ export function formatSseEvent({ id, event, data, retry }: SseEventFrame): strin
   if (id !== undefined) frame += `id: ${id}\n`;
   if (event !== undefined) frame += `event: ${event}\n`;
   return `${frame}data: ${JSON.stringify(data)}\n\n`;
+}
+
+const frames = new WeakMap<object, Buffer>();
+
+/** The frame of a stream log row, serialised on first use and kept with the row object (one per group read). */
+export function streamEventFrame(row: { id: number; event: string; payload: unknown }): Buffer {
+  let frame = frames.get(row);
+  if (frame === undefined) {
+    frame = Buffer.from(formatSseEvent({ id: row.id, event: row.event, data: row.payload }));
+    frames.set(row, frame);
+  }
+  return frame;
 }
 
 /**
@@ -59,13 +78,72 @@ export interface SseOptions {
   keepAliveMs: number;
 }
 
+interface Writer {
+  flush(): void;
+  heartbeat(frame: Buffer): void;
+}
+
+// Connections with frames pending this turn, written together in one setImmediate.
+const dirty = new Set<Writer>();
+let flushScheduled = false;
+function flushDirty(): void {
+  flushScheduled = false;
+  for (const writer of dirty) writer.flush();
+  dirty.clear();
+}
+function markDirty(writer: Writer): void {
+  dirty.add(writer);
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flushDirty);
+  }
+}
+
+// One heartbeat timer per interval, running while at least one connection uses it; one frame per beat.
+const beats = new Map<number, { timer: NodeJS.Timeout; writers: Set<Writer> }>();
+function joinHeartbeat(intervalMs: number, writer: Writer): () => void {
+  let beat = beats.get(intervalMs);
+  if (beat === undefined) {
+    const writers = new Set<Writer>();
+    const timer = setInterval(() => {
+      const frame = Buffer.from(`: heartbeat ${new Date().toISOString()}\n\n`);
+      for (const each of writers) each.heartbeat(frame);
+    }, intervalMs);
+    beat = { timer, writers };
+    beats.set(intervalMs, beat);
+  }
+  const { writers, timer } = beat;
+  writers.add(writer);
+  return () => {
+    writers.delete(writer);
+    if (writers.size === 0 && beats.get(intervalMs)?.writers === writers) {
+      clearInterval(timer);
+      beats.delete(intervalMs);
+    }
+  };
+}
+
+const CRLF = Buffer.from('\r\n');
+
+/**
+ * One socket write for `chunks`, framed as one HTTP chunk when the response is chunked. Returns what to wait on
+ * for a drain when the write filled the buffer, else undefined.
+ */
+function writeChunks(res: ServerResponse, chunks: Buffer[], bytes: number): Socket | ServerResponse | undefined {
+  const { socket } = res;
+  // A pipelined response that does not own its socket yet goes through the response, which queues it.
+  if (socket === null) return res.write(Buffer.concat(chunks, bytes)) ? undefined : res;
+  const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes);
+  const framed = res.chunkedEncoding ? Buffer.concat([Buffer.from(`${bytes.toString(16)}\r\n`, 'latin1'), body, CRLF]) : body;
+  return socket.write(framed) ? undefined : socket;
+}
+
 export function openSse(ctx: Context, options: SseOptions): SseConnection {
   const { res } = ctx;
   const socket = ctx.req.socket;
   socket.setTimeout(0);
   socket.setNoDelay(true);
   socket.setKeepAlive(true, options.keepAliveMs);
-  // Written to the response directly (no intermediate stream): `res.writableLength` is every byte we hold.
   ctx.status = 200;
   ctx.respond = false;
   res.writeHead(200, {
@@ -74,40 +152,86 @@ export function openSse(ctx: Context, options: SseOptions): SseConnection {
     Connection: 'keep-alive',
     'X-Accel-Buffering': 'no',
   });
+  // The head goes out now, through the response; the body's chunks are written to the socket by `flush`.
+  res.flushHeaders();
 
   const listeners: ((reason: SseCloseReason) => void)[] = [];
+  const drainWaiters: (() => void)[] = [];
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
   let closed = false;
+  let waitingForSocket = false;
+
+  const buffered = () => pendingBytes + res.writableLength;
+  const fireDrain = () => {
+    waitingForSocket = false;
+    for (const listener of drainWaiters.splice(0)) listener();
+  };
+  /** Once nothing is pending, hand the waiters to the socket's drain (or now, when the kernel took everything). */
+  let full: Socket | ServerResponse | undefined;
+  const armDrain = () => {
+    if (drainWaiters.length === 0 || waitingForSocket || pendingBytes > 0 || closed) return;
+    if (full?.writableNeedDrain === true) {
+      waitingForSocket = true;
+      full.once('drain', fireDrain);
+    } else queueMicrotask(fireDrain);
+  };
+  const writer: Writer = {
+    flush() {
+      if (closed || pendingBytes === 0) return;
+      const chunks = pending;
+      const bytes = pendingBytes;
+      pending = [];
+      pendingBytes = 0;
+      full = writeChunks(res, chunks, bytes);
+      armDrain();
+    },
+    heartbeat: (frame) => void enqueue(frame),
+  };
+  const leaveHeartbeat = joinHeartbeat(options.heartbeatMs, writer);
+
   const close = (reason: SseCloseReason = 'server') => {
     if (closed) return;
+    if (reason !== 'slow') writer.flush();
     closed = true;
-    clearInterval(heartbeat);
+    leaveHeartbeat();
+    dirty.delete(writer);
+    pending = [];
+    pendingBytes = 0;
     // A dropped client's buffered bytes are released now, not after it finally reads them.
     if (reason === 'slow') res.destroy();
     else res.end();
     for (const listener of listeners) listener(reason);
   };
-  const write = (chunk: string): boolean => {
+  function enqueue(frame: Buffer): boolean {
     if (closed) return false;
-    if (res.writableLength + Buffer.byteLength(chunk) > options.maxBufferedBytes) {
+    if (buffered() + frame.length > options.maxBufferedBytes) {
       close('slow');
       return false;
     }
-    return res.write(chunk);
-  };
-  const heartbeat = setInterval(() => write(`: heartbeat ${new Date().toISOString()}\n\n`), options.heartbeatMs);
+    pending.push(frame);
+    pendingBytes += frame.length;
+    markDirty(writer);
+    return true;
+  }
+  const sendFrame = (frame: Buffer) => enqueue(frame) && buffered() < options.maxBufferedBytes / 2;
   res.on('close', () => close('client'));
   res.on('error', () => close('client'));
-  write('retry: 2000\n\n');
+  enqueue(Buffer.from('retry: 2000\n\n'));
 
   return {
     get closed() {
       return closed;
     },
-    send: (event) => write(formatSseEvent(event)) || (!closed && res.writableLength < options.maxBufferedBytes / 2),
-    comment: (text) => void write(`: ${text.replace(/\n/g, ' ')}\n\n`),
-    buffered: () => res.writableLength,
+    send: (event) => sendFrame(Buffer.from(formatSseEvent(event))),
+    sendFrame,
+    comment: (text) => void enqueue(Buffer.from(`: ${text.replace(/\n/g, ' ')}\n\n`)),
+    buffered,
     close,
     onClose: (listener) => void listeners.push(listener),
-    onDrain: (listener) => void res.once('drain', listener),
+    onDrain(listener) {
+      drainWaiters.push(listener);
+      if (pendingBytes === 0) armDrain();
+    },
   };
 }

@@ -1,6 +1,9 @@
 // Per-process hub for SSE clients: one Redis subscription per API node; each doorbell makes the groups of that
 // (topic, owner) catch up from the durable stream log, so a client on any node gets every event, in order, once.
 // A group is (topic, owner, subject): a one-run client reads only its run's rows, never the owner's history.
+// A new client is caught up alone (its own reads from its own cursor) and joins the group's reads once it is level;
+// the rows of one group read are offered to every member, so each event is serialised once per group
+// (http/sse.ts streamEventFrame), not once per client.
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { StreamTopic } from '../queues/sse-fanout.ts';
@@ -8,7 +11,7 @@ import type { Sql } from '../sql/db.ts';
 import { latestStreamEventId, readStreamEvents, type StreamEvent } from '../sql/stream-events.ts';
 import { streamLowWater } from '../sql/stream-retention.ts';
 import { streamChannel, type StreamDoorbell } from '../workers/sse-fanout.ts';
-import { formatSseEvent } from './sse.ts';
+import { streamEventFrame } from './sse.ts';
 import type { StreamMetrics } from './stream-metrics.ts';
 
 const PAGE = 500;
@@ -44,6 +47,8 @@ interface Member {
   debt: number;
   /** The read during which it stalled: the rest of that page is backlog it will re-read, not debt. */
   pausedAtRead: number;
+  /** Still being caught up alone: the group's reads pass it by until it is level. */
+  joining: boolean;
 }
 
 interface Group {
@@ -53,6 +58,12 @@ interface Group {
   members: Set<Member>;
   running: Promise<void> | undefined;
   again: boolean;
+  /** Catch-ups of single joining members still running. */
+  joins: number;
+  /** Where the group's reads stand: every row of the group from the last read's start up to here was read. */
+  head: number;
+  /** The last group catch-up read to the end of the log (not stopped early, not failed), and none runs now. */
+  level: boolean;
 }
 
 export interface StreamHubStats {
@@ -60,6 +71,10 @@ export interface StreamHubStats {
   clients: number;
   /** Rows read from the log by catch-ups, all groups. */
   rowsRead: number;
+  /** Log reads made (one page each), all groups. */
+  reads: number;
+  /** Catch-ups running now: group reads plus new clients being caught up alone. */
+  catchingUp: number;
   /** Clients dropped for being too far behind. */
   dropped: number;
 }
@@ -106,7 +121,7 @@ export async function createStreamHub(deps: StreamHubDeps): Promise<StreamHub> {
       return;
     }
     if (read === member.pausedAtRead || !client.matches(row)) return;
-    member.debt += Buffer.byteLength(formatSseEvent({ id: row.id, event: row.event, data: row.payload }));
+    member.debt += streamEventFrame(row).length;
     if (member.debt + client.buffered() > deps.maxBufferedBytes) client.drop();
   }
 
@@ -123,29 +138,79 @@ export async function createStreamHub(deps: StreamHubDeps): Promise<StreamHub> {
     });
   }
 
+  const read = async (group: Group, afterId: number): Promise<StreamEvent[]> => {
+    const rows = await readStreamEvents(sql, {
+      topic: group.topic,
+      ownerId: group.ownerId,
+      afterId,
+      limit: PAGE,
+      ...(group.subjectId === undefined ? {} : { subjectId: group.subjectId }),
+    });
+    totals.rowsRead += rows.length;
+    deps.metrics?.rowsRead.inc(rows.length);
+    return rows;
+  };
+
   async function catchUp(group: Group): Promise<void> {
+    group.level = false;
     for (let first = true; ; first = false) {
-      const live = [...group.members].filter((member) => !member.client.closed());
-      const active = live.filter((member) => !member.paused);
+      let from = Number.POSITIVE_INFINITY;
+      let stalledFrom = Number.POSITIVE_INFINITY;
+      let live = 0;
+      for (const member of group.members) {
+        if (member.joining || member.client.closed()) continue;
+        live += 1;
+        if (member.paused) stalledFrom = Math.min(stalledFrom, member.seen);
+        else from = Math.min(from, member.seen);
+      }
       // Stalled clients alone get one page per doorbell: enough to measure their debt, never a backlog replay.
-      if (live.length === 0 || (active.length === 0 && !first)) return;
-      const from = Math.min(...(active.length > 0 ? active : live).map((member) => member.seen));
-      const read = ++reads;
-      const rows = await readStreamEvents(sql, {
-        topic: group.topic,
-        ownerId: group.ownerId,
-        afterId: from,
-        limit: PAGE,
-        ...(group.subjectId === undefined ? {} : { subjectId: group.subjectId }),
-      });
-      totals.rowsRead += rows.length;
-      deps.metrics?.rowsRead.inc(rows.length);
+      if (live === 0 || (from === Number.POSITIVE_INFINITY && !first)) return;
+      if (from === Number.POSITIVE_INFINITY) from = stalledFrom;
+      const readNo = ++reads;
+      const rows = await read(group, from);
       // A client that drained while this page was read may sit below `from`: its again-kick re-reads its gap.
-      const covered = live.filter((member) => member.paused || member.seen >= from);
-      for (const row of rows) for (const member of covered) offer(group, member, row, read);
-      if (rows.length < PAGE) return;
+      const covered = [...group.members].filter((member) => !member.joining && (member.paused || member.seen >= from));
+      for (const row of rows) for (const member of covered) offer(group, member, row, readNo);
+      if (rows.length < PAGE) {
+        // Every row of the group above `from` is now read; rows at or below it never were.
+        group.head = Math.max(group.head, from, rows.at(-1)?.id ?? 0);
+        group.level = true;
+        return;
+      }
     }
   }
+
+  /** Catch one new member up from its own cursor, then hand it to the group's reads. */
+  async function join(group: Group, member: Member): Promise<void> {
+    try {
+      while (group.members.has(member) && !member.client.closed() && !member.paused) {
+        const readNo = ++reads;
+        const rows = await read(group, member.seen);
+        for (const row of rows) offer(group, member, row, readNo);
+        if (rows.length < PAGE) break;
+      }
+    } finally {
+      member.joining = false;
+      // Rows the group read past this member's last read (or a read still running) are picked up by one more
+      // group catch-up, which starts from the lowest cursor and so from this member's.
+      if (group.members.has(member) && (group.running !== undefined || !group.level || member.seen < group.head)) kick(group);
+    }
+  }
+
+  const joinsRunning = new Set<Promise<void>>();
+  function startJoin(group: Group, member: Member): void {
+    group.joins += 1;
+    const running = join(group, member)
+      .catch((error: unknown) => logger.error({ err: error, topic: group.topic }, 'stream catch-up failed'))
+      .finally(() => {
+        joinsRunning.delete(running);
+        group.joins -= 1;
+        if (idle(group)) forget(group);
+      });
+    joinsRunning.add(running);
+  }
+
+  const idle = (group: Group) => group.members.size === 0 && group.running === undefined && group.joins === 0;
 
   function kick(group: Group): void {
     if (group.running) {
@@ -153,11 +218,14 @@ export async function createStreamHub(deps: StreamHubDeps): Promise<StreamHub> {
       return;
     }
     group.running = catchUp(group)
-      .catch((error: unknown) => logger.error({ err: error, topic: group.topic }, 'stream catch-up failed'))
+      .catch((error: unknown) => {
+        group.level = false;
+        logger.error({ err: error, topic: group.topic }, 'stream catch-up failed');
+      })
       .finally(() => {
         group.running = undefined;
         // The last client may have left while this ran; removing it could not drop the group then.
-        if (group.members.size === 0) {
+        if (idle(group)) {
           forget(group);
           return;
         }
@@ -199,19 +267,23 @@ export async function createStreamHub(deps: StreamHubDeps): Promise<StreamHub> {
       const groupKey = key(client.topic, client.ownerId, client.subjectId);
       let group = groups.get(groupKey);
       if (group === undefined) {
-        group = { topic: client.topic, ownerId: client.ownerId, subjectId: client.subjectId, members: new Set(), running: undefined, again: false };
+        group = { topic: client.topic, ownerId: client.ownerId, subjectId: client.subjectId, members: new Set(), running: undefined, again: false, joins: 0, head: 0, level: false };
         groups.set(groupKey, group);
       }
-      const member: Member = { client, paused: false, seen: client.lastId, debt: 0, pausedAtRead: 0 };
+      // Level with an idle group that has read to the end: every later row is rung to the group, whose next read
+      // starts at or below this client's cursor. Otherwise the client is caught up alone; either way, O(1) in the
+      // group's size.
+      const level = group.level && group.running === undefined && client.lastId >= group.head;
+      const member: Member = { client, paused: false, seen: client.lastId, debt: 0, pausedAtRead: 0, joining: !level };
       group.members.add(member);
-      kick(group);
+      if (!level) startJoin(group, member);
       return (reason) => {
         if (!group.members.delete(member)) return;
         if (reason === 'slow') {
           totals.dropped += 1;
           deps.metrics?.dropped.inc();
         }
-        if (group.members.size === 0 && group.running === undefined) forget(group);
+        if (idle(group)) forget(group);
       };
     },
     head: (topic) => latestStreamEventId(sql, topic),
@@ -222,9 +294,12 @@ export async function createStreamHub(deps: StreamHubDeps): Promise<StreamHub> {
       groups: groups.size,
       clients: [...groups.values()].reduce((sum, group) => sum + group.members.size, 0),
       ...totals,
+      reads,
+      catchingUp: joinsRunning.size + [...groups.values()].filter((group) => group.running !== undefined).length,
     }),
     async close() {
       clearInterval(timer);
+      await Promise.all(joinsRunning);
       await Promise.all([...groups.values()].map((group) => group.running));
       // Closing anyway: a failed unsubscribe only matters to a connection we are about to drop.
       await subscriber.unsubscribe(channel).catch((error: unknown) => logger.debug({ err: error }, 'unsubscribe on close failed'));

@@ -4,7 +4,7 @@ import type { Context } from 'koa';
 import type { Config } from '../core/config.ts';
 import type { StreamTopic } from '../queues/sse-fanout.ts';
 import type { StreamEvent } from '../sql/stream-events.ts';
-import { openSse, resumeId, type SseOptions } from './sse.ts';
+import { openSse, resumeId, streamEventFrame, type SseOptions } from './sse.ts';
 import type { StreamHub } from './stream-hub.ts';
 
 export const STREAM_RESET_EVENT = 'reset';
@@ -49,7 +49,7 @@ export async function serveStream(
     ...(options.subjectId === undefined ? {} : { subjectId: options.subjectId }),
     lastId: startId,
     matches: options.matches ?? (() => true),
-    deliver: (event) => connection.send({ id: event.id, event: event.event, data: event.payload }),
+    deliver: (event) => connection.sendFrame(streamEventFrame(event)),
     buffered: () => connection.buffered(),
     onDrain: (listener) => connection.onDrain(listener),
     drop: () => connection.close('slow'),

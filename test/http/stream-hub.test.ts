@@ -4,6 +4,7 @@ import { createStreamHub, type StreamClient } from '../../http/stream-hub.ts';
 import { createRedis } from '../../queues/redis.ts';
 import type { StreamEvent } from '../../sql/stream-events.ts';
 import { REDIS_URL } from '../support/env.ts';
+import { waitFor } from '../support/wait.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
 let db: TestDatabase;
@@ -38,7 +39,7 @@ function client(ownerId: string, options: { lastId?: number; subjectId?: string;
 
 async function withHub(work: (hub: Awaited<ReturnType<typeof createStreamHub>>) => Promise<void>) {
   const subscriber = createRedis(REDIS_URL, 'subscriber');
-  const hub = await createStreamHub({ sql: db.sql, subscriber, prefix: 'hub-test', logger: pino({ level: 'silent' }), sweepMs: 60_000, maxBufferedBytes: 1 << 20 });
+  const hub = await createStreamHub({ sql: db.sql, subscriber, prefix: 'hub-test', logger: pino({ level: process.env.HUB_LOG ?? 'silent' }), sweepMs: 60_000, maxBufferedBytes: 1 << 20 });
   try {
     await work(hub);
   } finally {
@@ -79,6 +80,33 @@ describe('stream hub', () => {
       expect(oneRun.received.map((event) => event.payload.i)).toEqual([5000, 10000, 15000, 20000]);
       expect(ownerWide.received).toEqual([]);
       expect(hub.stats().rowsRead).toBe(4);
+    });
+  });
+
+  it('catches a resuming client up alone from its own cursor, and lets a client at the head join a level group without a read', async () => {
+    const ids = await db.sql<{ id: number }[]>`
+      INSERT INTO stream_events (topic, owner_id, subject_id, event, payload, dedupe_key)
+      SELECT 'lifecycle', 'joiner', 's', 'tick', jsonb_build_object('i', i), 'hub-join-' || i FROM generate_series(1, 10) AS i
+      RETURNING id`;
+    const head = ids.at(-1)!.id;
+    await withHub(async (hub) => {
+      const settled = () => waitFor(async () => hub.stats(), (stats) => stats.catchingUp === 0, { what: 'catch-ups settled' });
+      const atHead = client('joiner', { lastId: head });
+      hub.add(atHead.stream);
+      await settled();
+      const before = hub.stats();
+      const resuming = client('joiner', { lastId: ids[4]!.id, want: 5 });
+      hub.add(resuming.stream);
+      await resuming.done;
+      await settled();
+      expect(resuming.received.map((event) => event.payload.i)).toEqual([6, 7, 8, 9, 10]);
+      expect(atHead.received).toEqual([]);
+      // Its own reads only: the five rows it missed, nothing re-read for the client already at the head.
+      expect(hub.stats().rowsRead - before.rowsRead).toBe(5);
+      const reads = hub.stats().reads;
+      const late = client('joiner', { lastId: head });
+      hub.add(late.stream);
+      expect(hub.stats()).toMatchObject({ reads, catchingUp: 0, clients: 3, groups: 1 });
     });
   });
 });
