@@ -1,0 +1,78 @@
+// The baseline of bench:fanout: a plain Node SSE server doing the same work as the API's stream route, written the
+// direct way. It subscribes to the same doorbell channel, reads each owner's new rows from the same stream log (one
+// read per doorbell and owner), serialises each event once and res.write()s it to every client of that owner, with
+// a heartbeat timer per client. No auth, no resume, no backpressure accounting: the floor for the work.
+import { createServer, type ServerResponse } from 'node:http';
+import { Redis } from 'ioredis';
+import { createSql } from '../sql/db.ts';
+
+const port = Number(process.env.PORT);
+const prefix = process.env.QUEUE_PREFIX ?? 'mcp';
+const sql = createSql(process.env.DATABASE_URL ?? '', { max: 4 });
+const subscriber = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+const owners = new Map<string, { clients: Set<ServerResponse>; cursor: number; running: boolean; again: boolean }>();
+const [start] = await sql<{ id: number | null }[]>`SELECT max(id) AS id FROM stream_events WHERE topic = 'trust-registry'`;
+const head = start?.id ?? 0;
+
+const ownerOf = (name: string) => {
+  let owner = owners.get(name);
+  if (owner === undefined) {
+    owner = { clients: new Set(), cursor: head, running: false, again: false };
+    owners.set(name, owner);
+  }
+  return owner;
+};
+
+async function deliver(name: string): Promise<void> {
+  const owner = ownerOf(name);
+  if (owner.running) {
+    owner.again = true;
+    return;
+  }
+  owner.running = true;
+  try {
+    do {
+      owner.again = false;
+      const rows = await sql<{ id: number; event: string; payload: unknown }[]>`
+        SELECT id, event, payload FROM stream_events WHERE topic = 'trust-registry' AND owner_id = ${name} AND id > ${owner.cursor} ORDER BY id LIMIT 500`;
+      for (const row of rows) {
+        const frame = `id: ${row.id}\nevent: ${row.event}\ndata: ${JSON.stringify(row.payload)}\n\n`;
+        for (const res of owner.clients) res.write(frame);
+        owner.cursor = row.id;
+      }
+      if (rows.length === 500) owner.again = true;
+    } while (owner.again);
+  } finally {
+    owner.running = false;
+  }
+}
+
+subscriber.on('message', (_channel: string, message: string) => {
+  const doorbell = JSON.parse(message) as { topic: string; owner_id: string };
+  if (doorbell.topic === 'trust-registry') void deliver(doorbell.owner_id);
+});
+await subscriber.subscribe(`${prefix}:stream-events`);
+
+const server = createServer((req, res) => {
+  if (req.url?.includes('probe=1')) {
+    res.end('ok');
+    return;
+  }
+  const name = new URL(req.url ?? '/', 'http://x').searchParams.get('owner') ?? 'bench';
+  res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
+  res.write('retry: 2000\n\n');
+  const owner = ownerOf(name);
+  owner.clients.add(res);
+  const heartbeat = setInterval(() => res.write(`: heartbeat ${new Date().toISOString()}\n\n`), 5_000);
+  res.on('close', () => {
+    clearInterval(heartbeat);
+    owner.clients.delete(res);
+  });
+});
+server.listen(port, '127.0.0.1', () => process.stdout.write(`listening ${port}\n`));
+process.on('SIGTERM', () => {
+  server.closeAllConnections();
+  server.close();
+  subscriber.disconnect();
+  void sql.end().then(() => process.exit(0));
+});
