@@ -78,6 +78,14 @@ function startClients() {
   return { child, ask };
 }
 
+interface RoundResult {
+  server: string;
+  connect_all_ms: number;
+  deliveries_per_second: number;
+  server_cpu_us_per_delivery: number;
+  paced_latency_ms: { p50: number; p99: number };
+}
+
 interface Target {
   name: 'ours' | 'raw';
   port: number;
@@ -134,7 +142,7 @@ async function main() {
       }
     };
 
-    const rounds: Record<string, unknown>[] = [];
+    const rounds: RoundResult[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       for (const target of targets) {
         prefix = target.prefix;
@@ -188,7 +196,7 @@ async function main() {
         await sleep(1000);
       }
     }
-    const median = (server: string, pick: (round: Record<string, any>) => number) => percentile(rounds.filter((round) => round.server === server).map(pick), 0.5);
+    const median = (server: string, pick: (round: RoundResult) => number) => percentile(rounds.filter((round) => round.server === server).map(pick), 0.5);
     const summary = {
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, model: cpus()[0]?.model, loadavg_at_end: loadavg().map((value) => Number(value.toFixed(1))) },
