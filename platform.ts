@@ -123,6 +123,8 @@ export async function startApi(clients: Clients): Promise<Running & { server: Se
   };
 }
 
+const DONE_LINGER_MS = 100;
+
 export async function startWorkers(clients: Clients, queueNames: string[]): Promise<Running> {
   const { config, logger } = clients;
   // VM_PROVISIONER_DRIVER=libvirt without its native binding aborts startup here, with install instructions.
@@ -131,8 +133,11 @@ export async function startWorkers(clients: Clients, queueNames: string[]): Prom
   if (queueNames.length === 0 || queueNames.includes('remediation-execute')) await probeSandbox(sandboxOptions(config), config.REMEDIATION_WORKDIR);
   const hosted = selectHostedQueues(vm ? { ...clients, provisioner: vm.provisioner } : clients, queueNames);
   // Completed jobs mark their outbox rows done, many per UPDATE; a mark lost in a crash is made by the relay's recheck.
-  const finished = createCoalescingDoorbell((jobs: { queue: string; jobId: string }[]) => markJobsDone(clients.sql, jobs), (error) =>
-    logger.warn({ err: error }, 'marking finished jobs failed; the relay recheck marks them'),
+  // Held DONE_LINGER_MS: one UPDATE per interval for all the jobs that finished in it.
+  const finished = createCoalescingDoorbell(
+    (jobs: { queue: string; jobId: string }[]) => markJobsDone(clients.sql, jobs),
+    (error) => logger.warn({ err: error }, 'marking finished jobs failed; the relay recheck marks them'),
+    { lingerMs: DONE_LINGER_MS },
   );
   const host = startWorkerHost({
     redisUrl: config.REDIS_URL,

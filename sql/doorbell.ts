@@ -11,11 +11,16 @@ export interface Doorbell<T> {
   settled(): Promise<void>;
 }
 
-export function createCoalescingDoorbell<T>(send: (batch: T[]) => Promise<unknown>, onError: (error: unknown) => void): Doorbell<T> {
+/**
+ * `lingerMs` holds the first send of a quiet bell that long, so bookkeeping rung by every transaction (done and
+ * relayed marks) costs one statement per interval rather than one per ring.
+ */
+export function createCoalescingDoorbell<T>(send: (batch: T[]) => Promise<unknown>, onError: (error: unknown) => void, options: { lingerMs?: number } = {}): Doorbell<T> {
   let pending: T[] = [];
   let running: Promise<void> | undefined;
 
   async function flush(): Promise<void> {
+    if (options.lingerMs) await new Promise((resolve) => setTimeout(resolve, options.lingerMs));
     while (pending.length > 0) {
       const batch = pending;
       pending = [];

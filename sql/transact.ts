@@ -18,6 +18,8 @@ export type OutboxPublisher = (rows: OutboxRow[]) => Promise<void>;
 /** Rings every API node's stream hub: one doorbell per (topic, owner), id = highest appended. */
 export type StreamPublisher = (doorbells: StreamDoorbell[]) => Promise<void>;
 
+const RELAYED_LINGER_MS = 50;
+
 /** A pool plus the publishers its transactions use after commit; built once per process (platform.ts). */
 export interface Db {
   readonly sql: Sql;
@@ -39,7 +41,8 @@ export function createDb(sql: Sql, publishers: { outbox?: OutboxPublisher; strea
     sql,
     publishOutbox: publishers.outbox,
     notify: createDoorbell(sql, onError),
-    relayed: createCoalescingDoorbell((ids: number[]) => markOutboxRelayed(sql, ids), onError),
+    // Bookkeeping only (the relay skips marked rows): one UPDATE per RELAYED_LINGER_MS, not one per commit.
+    relayed: createCoalescingDoorbell((ids: number[]) => markOutboxRelayed(sql, ids), onError, { lingerMs: RELAYED_LINGER_MS }),
     // Commits that land while a ring is in flight share the next one: keep only the highest id per (topic, owner).
     stream: publishStream && createCoalescingDoorbell((batch: StreamDoorbell[]) => publishStream(highestPerOwner(batch)), onError),
   };

@@ -20,11 +20,17 @@ import type { TrustHistoryRow } from '../sql/trust-history.ts';
 export type IngestOutcome = { duplicate: boolean; history_id: number; status: string; lifecycle_state: string };
 
 /** Apply a batch led by `own`; resolves with the outcome of every row it applied (own's included if it was free). */
-export async function ingestBatch(deps: { db: Db; config: Config }, own: { ownerId: string; digest: string }): Promise<Map<string, IngestOutcome>> {
+export async function ingestBatch(
+  deps: { db: Db; config: Config },
+  own: { ownerId: string; digest: string },
+  /** Told which rows the batch holds, as soon as it holds them. */
+  onLocked: (digests: string[]) => void = () => {},
+): Promise<Map<string, IngestOutcome>> {
   const { config } = deps;
   const notify = writerNotifyMode(config.TRUST_NOTIFY);
   return transact(deps.db, async (uow) => {
     const entries = await lockInboxBatch(uow.tx, own, config.ATTESTATION_BATCH_SIZE);
+    onLocked(entries.map((entry) => entry.digest));
     const now = new Date();
     // Applied in arrival order; a report that does not parse or is stale goes the one-by-one way (which rejects it).
     const reports: BatchReport[] = [];

@@ -23,6 +23,8 @@ const RECENT_LIMIT = 10_000;
 export function createAttestationIngestHandler(deps: { db: Db; config: Config; queues: Queues }) {
   const { config } = deps;
   const recent = new Map<string, Outcome>();
+  // Rows held by this process's batches in flight: a job whose row one holds waits for it instead of querying.
+  const inflight = new Map<string, Promise<Map<string, Outcome> | undefined>>();
   const remember = (outcomes: Map<string, Outcome>) => {
     for (const [digest, outcome] of outcomes) recent.set(digest, outcome);
     for (const digest of recent.keys()) {
@@ -32,13 +34,30 @@ export function createAttestationIngestHandler(deps: { db: Db; config: Config; q
   };
   return async (data: z.infer<typeof attestationIngestJob>): Promise<Outcome> => {
     const digest = data.report_id;
-    const known = recent.get(digest);
+    const held = inflight.get(digest);
+    const known = recent.get(digest) ?? (held && (await held)?.get(digest));
     if (known !== undefined) return known;
     try {
       if (config.ATTESTATION_BATCH_SIZE > 1) {
         if (config.ATTESTATION_BATCH_LINGER_MS > 0) await delay(config.ATTESTATION_BATCH_LINGER_MS);
-        const outcomes = await ingestBatch(deps, { ownerId: data.owner_id, digest });
-        remember(outcomes);
+        let settle: (outcomes: Map<string, Outcome> | undefined) => void = () => {};
+        const settled = new Promise<Map<string, Outcome> | undefined>((resolve) => (settle = resolve));
+        const locked: string[] = [];
+        const onLocked = (digests: string[]) => {
+          for (const other of digests.filter((candidate) => !inflight.has(candidate))) {
+            inflight.set(other, settled);
+            locked.push(other);
+          }
+        };
+        let outcomes = new Map<string, Outcome>();
+        try {
+          outcomes = await ingestBatch(deps, { ownerId: data.owner_id, digest }, onLocked);
+          remember(outcomes);
+        } finally {
+          // A failed batch answers no one: its waiters go their own way.
+          settle(outcomes);
+          for (const other of locked) if (inflight.get(other) === settled) inflight.delete(other);
+        }
         // The other rows' jobs have nothing left to do (their outbox rows are marked done in the batch).
         await removeAppliedJobs(deps.queues, [...outcomes.keys()].filter((other) => other !== digest));
         const mine = outcomes.get(digest);

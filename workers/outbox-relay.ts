@@ -77,8 +77,19 @@ export interface OutboxRelay {
   stop(): Promise<void>;
 }
 
+/**
+ * One relay per deployment: the relay that holds this session-level advisory lock (per database) listens, sweeps,
+ * rechecks and prunes; every other relay only tries to take the lock once per sweep. The lock is the leader's
+ * lease: it is released when its session ends, so a leader that dies (or loses its connection) frees it at once
+ * and the next sweep of another process takes over. Two relays at once are harmless anyway (claims skip locked
+ * rows, job ids are deterministic), so a leader that cannot tell it lost its session costs nothing but work.
+ */
+export const RELAY_LEADER_LOCK = 'mcp_outbox_relay_leader';
+
 export function createOutboxRelay(deps: { sql: Sql; queues: Queues; logger: Logger; sweepMs: number; recheckSeconds?: number }): OutboxRelay {
   const { sql, queues, logger } = deps;
+  let lease: Awaited<ReturnType<Sql['reserve']>> | undefined;
+  let stopped = false;
   const recheckSeconds = deps.recheckSeconds ?? 60;
   let timer: NodeJS.Timeout | undefined;
   let listener: { unlisten: () => Promise<void> } | undefined;
@@ -146,25 +157,75 @@ export function createOutboxRelay(deps: { sql: Sql; queues: Queues; logger: Logg
 
   const kick = () => void drain().catch((error: unknown) => logger.error({ err: error }, 'outbox relay failed'));
 
+  /** True while this relay holds the lease; takes it when free, notices when its session is gone. */
+  async function lead(): Promise<boolean> {
+    if (lease !== undefined) {
+      try {
+        await lease`SELECT 1`;
+        return true;
+      } catch (error) {
+        logger.warn({ err: error }, 'outbox relay lost its leader session; another relay takes over');
+        lease.release();
+        lease = undefined;
+        await listener?.unlisten().catch(() => undefined);
+        listener = undefined;
+        return false;
+      }
+    }
+    const candidate = await sql.reserve();
+    const [row] = await candidate<{ taken: boolean }[]>`SELECT pg_try_advisory_lock(hashtext(${RELAY_LEADER_LOCK})) AS taken`.catch(() => [{ taken: false }]);
+    if (!row?.taken || stopped) {
+      if (row?.taken) await candidate`SELECT pg_advisory_unlock(hashtext(${RELAY_LEADER_LOCK}))`.catch(() => undefined);
+      candidate.release();
+      return false;
+    }
+    lease = candidate;
+    logger.info({ pid: process.pid }, 'outbox relay leader');
+    listener = await sql.listen(OUTBOX_CHANNEL, kick, kick);
+    return true;
+  }
+
+  function sweep(): void {
+    kick();
+    if (Date.now() - lastCheck >= (recheckSeconds * 1000) / 2) {
+      lastCheck = Date.now();
+      void recheck().catch((error: unknown) => logger.error({ err: error }, 'outbox recheck failed'));
+    }
+    if (++sweeps % 600 === 0) void pruneOutbox(sql, PRUNE_AFTER_SECONDS).catch((error: unknown) => logger.warn({ err: error }, 'outbox prune failed'));
+  }
+
+  let leading: Promise<void> | undefined;
+  const tick = () => {
+    leading ??= lead()
+      .then((leader) => (leader && !stopped ? sweep() : undefined))
+      .catch((error: unknown) => logger.warn({ err: error }, 'outbox relay lease check failed'))
+      .finally(() => {
+        leading = undefined;
+      });
+  };
+
   return {
     drain,
     recheck,
     async start() {
-      listener = await sql.listen(OUTBOX_CHANNEL, kick, kick);
-      timer = setInterval(() => {
-        kick();
-        if (Date.now() - lastCheck >= (recheckSeconds * 1000) / 2) {
-          lastCheck = Date.now();
-          void recheck().catch((error: unknown) => logger.error({ err: error }, 'outbox recheck failed'));
-        }
-        if (++sweeps % 600 === 0) void pruneOutbox(sql, PRUNE_AFTER_SECONDS).catch((error: unknown) => logger.warn({ err: error }, 'outbox prune failed'));
-      }, deps.sweepMs);
+      stopped = false;
+      tick();
+      await leading;
+      timer = setInterval(tick, deps.sweepMs);
     },
     async stop() {
+      stopped = true;
       clearInterval(timer);
+      await leading;
       await listener?.unlisten();
+      listener = undefined;
       await running?.catch(() => 0);
       await checking?.catch(() => 0);
+      if (lease !== undefined) {
+        await lease`SELECT pg_advisory_unlock(hashtext(${RELAY_LEADER_LOCK}))`.catch(() => undefined);
+        lease.release();
+        lease = undefined;
+      }
     },
   };
 }
