@@ -2,7 +2,7 @@
 // transient failure on the run (an attempt failed executor-unavailable, the registry tagged transient-failure)
 // before the retry that succeeded; and the queues were empty at the end.
 import { pairOps, type CompletedOp } from '../history.ts';
-import { faultWindows } from './fault-phase.ts';
+import { faultWindows, type FaultWindow } from './fault-phase.ts';
 import { fail, pass, unknown, type Checker } from './verdict.ts';
 
 const transientTag = (read: CompletedOp) => read.done?.value.remediation_state === 'transient-failure';
@@ -12,10 +12,15 @@ export const outageRecovery: Checker = {
   name: 'outage-recovery',
   kinds: ['run-read', 'watch'],
   check({ history }) {
-    const windows = faultWindows(history).filter((window) => Array.isArray(window.start.evidence.run_ids));
+    // A fault that starts before the runs exist (an outage from the start) names them when it ends.
+    const runsOf = ({ start, end }: FaultWindow) => [...new Set([start.evidence.run_ids, end?.evidence.run_ids].flatMap((ids) => (Array.isArray(ids) ? ids : [])))];
+    const windows = faultWindows(history).filter((window) => runsOf(window).length > 0);
     if (windows.length === 0) return unknown('no fault hit a run');
     const reads = pairOps(history).filter((op) => op.invoke.f === 'run-read' && op.done?.type === 'ok');
-    for (const { start, end } of windows) for (const runId of start.evidence.run_ids as unknown[]) {
+    let runs = 0;
+    for (const window of windows) for (const runId of runsOf(window)) {
+      const { start, end } = window;
+      runs++;
       const after = reads.filter((read) => read.done?.value.run_id === runId && read.invoke.time >= (end?.time ?? Infinity));
       const final = after.at(-1)?.done?.value.status;
       if (final === undefined) return unknown(`run ${String(runId)} was not read after ${start.f} ended`);
@@ -30,6 +35,6 @@ export const outageRecovery: Checker = {
     if (!drained) return unknown('the queues were not read at the end');
     const left = Number(drained.done?.value.jobs ?? NaN);
     if (left !== 0) return fail(`${left} jobs left in the queues at the end`);
-    return pass(`${windows.length} faulted runs recovered to succeeded, queues empty`);
+    return pass(`${runs} runs hit by ${windows.length} fault(s) recovered to succeeded, queues empty`);
   },
 };

@@ -9,8 +9,10 @@ export const tenantIsolation: Checker = {
   check({ history }) {
     const ops = pairOps(history);
     for (const { invoke, done } of ops) {
-      const owner = done?.type === 'ok' ? done.value.owner_id : undefined;
-      if (owner !== undefined && owner !== invoke.tenant) return fail(`op ${invoke.op} (${invoke.f}) of ${invoke.tenant} answered data of ${String(owner)}`);
+      if (done?.type !== 'ok') continue;
+      const owners = [done.value.owner_id, ...((done.value.owners as unknown[] | undefined) ?? [])].filter((owner) => owner !== undefined);
+      const foreign = owners.find((owner) => owner !== invoke.tenant);
+      if (foreign !== undefined) return fail(`op ${invoke.op} (${invoke.f}) of ${invoke.tenant} answered data of ${String(foreign)}`);
     }
     const probes = ops.filter((op) => op.invoke.f === 'cross-read' && (op.done?.type === 'ok' || op.done?.type === 'fail'));
     if (probes.length === 0) return unknown('no cross-tenant read was answered');

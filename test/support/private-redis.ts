@@ -2,24 +2,15 @@
 // same port, it comes back empty — what a cache-style deployment's restart does to queued jobs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../harness/platform/free-port.ts';
 
 export interface PrivateRedis {
   url: string;
   /** SIGKILL the server (by pid) and start a fresh, empty one on the same port. */
   restart(): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
 }
 
 function launch(port: number, dir: string): Promise<ChildProcess> {
