@@ -1,7 +1,7 @@
 // The durable event log behind every SSE stream: appended by writers in their own transactions (uow.emit), in
 // commit order, read back by topic and owner.
 import type { StreamTopic } from '../queues/sse-fanout.ts';
-import type { Queryable } from './db.ts';
+import type { Queryable, TransactionSql } from './db.ts';
 
 export interface StreamEvent {
   id: number;
@@ -19,14 +19,19 @@ export type NewStreamEvent = Omit<StreamEvent, 'id' | 'created_at'>;
  * Append events inside the caller's transaction; call it as the transaction's LAST statement. The per-topic
  * advisory lock is taken in the same statement, before any id is drawn, and held through commit, so appends
  * commit in id order: a reader that has seen id N will never later find a committed id below N. Rows whose
- * dedupe key exists are skipped (a re-run writes nothing). Returns the rows written.
+ * dedupe key exists are skipped (a re-run writes nothing). Resolves with the rows written.
+ *
+ * The statement is sent at once (not when awaited): `transact()` sends COMMIT right behind it without waiting for
+ * its answer, so the lock is held for one round trip. If the append fails, Postgres answers that COMMIT with a
+ * rollback and this promise rejects: the caller must await it after the commit and treat a rejection as a
+ * rolled-back transaction.
  */
-export async function appendStreamEventsLocked(tx: Queryable, events: (NewStreamEvent & { dedupe_key: string })[]): Promise<StreamEvent[]> {
-  if (events.length === 0) return [];
+export function appendStreamEventsLocked(tx: TransactionSql, events: (NewStreamEvent & { dedupe_key: string })[]): Promise<StreamEvent[]> {
+  if (events.length === 0) return Promise.resolve([]);
   const topics = [...new Set(events.map((event) => event.topic))].sort();
   // `count(*)` consumes every lock row before the first event row reaches the INSERT (ids are drawn there);
   // topics are locked in sorted order so two multi-topic writers cannot deadlock.
-  return tx<StreamEvent[]>`
+  const query = tx<StreamEvent[]>`
     WITH locked AS (
       SELECT pg_advisory_xact_lock(hashtext('stream_events:' || t)) FROM (SELECT unnest(${topics}::text[]) AS t ORDER BY 1) AS topics
     )
@@ -35,7 +40,8 @@ export async function appendStreamEventsLocked(tx: Queryable, events: (NewStream
     FROM (SELECT count(*) FROM locked) AS l,
       jsonb_to_recordset(${tx.json(events as never)}) AS e(topic text, owner_id text, subject_id text, event text, payload jsonb, dedupe_key text)
     ON CONFLICT (dedupe_key) DO NOTHING
-    RETURNING *`;
+    RETURNING *`.execute();
+  return Promise.resolve(query);
 }
 
 export async function readStreamEvents(

@@ -73,14 +73,17 @@ const ATTEMPTS = 5;
 export async function transact<T>(db: Db, work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const effects = noEffects();
-    let appended: StreamDoorbell[] = [];
+    let append: Promise<StreamDoorbell[]> = Promise.resolve([]);
     try {
       const result = (await db.sql.begin(async (tx) => {
         const value = await work(createUnitOfWork(tx, effects));
-        // Last statement: the per-topic lock it takes is held only through commit.
-        appended = await appendStreamEventsLocked(tx, effects.events);
+        // Last statement, pipelined with the COMMIT: the per-topic lock it takes is held for one round trip.
+        append = appendStreamEventsLocked(tx, effects.events);
+        append.catch(() => undefined); // awaited below, after the commit
         return value;
       })) as T;
+      // A failed append turned the COMMIT into a rollback: nothing of this transaction was written.
+      const appended = await append;
       await afterCommit(db, effects.rows, effects.notifications, appended);
       return result;
     } catch (error) {

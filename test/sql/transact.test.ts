@@ -1,0 +1,68 @@
+// transact() against a real Postgres: the stream append is pipelined with the COMMIT, so a failing append must
+// still roll the whole transaction back and reject; and a transaction that wrote no outbox row never rings the
+// outbox relay's doorbell.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSql } from '../../sql/db.ts';
+import { OUTBOX_CHANNEL } from '../../sql/outbox.ts';
+import { createDb, doorbellsSettled, transact } from '../../sql/transact.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await db.sql`CREATE TABLE transact_probe (id int PRIMARY KEY)`;
+});
+afterAll(() => db.drop());
+
+const event = (subject: string) => ({ topic: 'trust-registry' as const, owner_id: 'acme', subject_id: subject, event: 'probe', payload: {} });
+
+describe('transact', () => {
+  it('commits the writer\'s rows and its stream events together', async () => {
+    const rows = await transact(createDb(db.sql), async (uow) => {
+      await uow.tx`INSERT INTO transact_probe (id) VALUES (1)`;
+      uow.emit(event('one'));
+      return 'done';
+    });
+    expect(rows).toBe('done');
+    expect(await db.sql`SELECT id FROM transact_probe`).toEqual([{ id: 1 }]);
+    expect(await db.sql`SELECT subject_id FROM stream_events WHERE event = 'probe'`).toEqual([{ subject_id: 'one' }]);
+  });
+
+  it('rolls everything back and rejects when the pipelined stream append fails', async () => {
+    const failing = transact(createDb(db.sql), async (uow) => {
+      await uow.tx`INSERT INTO transact_probe (id) VALUES (2)`;
+      uow.emit({ ...event('two'), owner_id: null as never }); // NOT NULL violation in the append
+    });
+    await expect(failing).rejects.toMatchObject({ code: '23502' });
+    expect(await db.sql`SELECT id FROM transact_probe WHERE id = 2`).toEqual([]);
+    expect(await db.sql`SELECT subject_id FROM stream_events WHERE subject_id = 'two'`).toEqual([]);
+    // The connection is usable afterwards: the next transaction commits.
+    await transact(createDb(db.sql), async (uow) => {
+      await uow.tx`INSERT INTO transact_probe (id) VALUES (3)`;
+    });
+    expect(await db.sql`SELECT id FROM transact_probe WHERE id = 3`).toEqual([{ id: 3 }]);
+  });
+
+  it('rings the outbox doorbell only for a transaction that wrote outbox rows', async () => {
+    const listener = createSql(db.url, { max: 1 });
+    const heard: string[] = [];
+    let sentinel: () => void = () => {};
+    const done = new Promise<void>((resolve) => (sentinel = resolve));
+    await listener.listen(OUTBOX_CHANNEL, (payload) => {
+      heard.push(payload);
+      if (payload === 'sentinel') sentinel();
+    });
+    // A db without the fast path: a transaction with outbox rows must ring the relay.
+    const plain = createDb(db.sql);
+    await transact(plain, async (uow) => {
+      uow.emit(event('no-outbox'));
+      uow.notify({ channel: 'some_other_channel', payload: 'x' });
+    });
+    await doorbellsSettled(plain);
+    // Notifications from one session arrive in order: the sentinel comes after anything rung above.
+    await db.sql`SELECT pg_notify(${OUTBOX_CHANNEL}, 'sentinel')`;
+    await done;
+    expect(heard).toEqual(['sentinel']);
+    await listener.end();
+  });
+});
