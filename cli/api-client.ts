@@ -22,6 +22,8 @@ export interface ApiClient {
   baseUrl: string;
   token: string | undefined;
   request<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
+  /** `request`, also answering the response headers (an ETag a later write sends back). */
+  exchange<T = unknown>(method: string, path: string, body?: unknown): Promise<{ body: T; headers: Headers }>;
   /** Open a raw request (SSE streams). */
   open(path: string, init?: { headers?: Record<string, string>; signal?: AbortSignal }): Promise<Response>;
 }
@@ -37,6 +39,9 @@ export function createApiClient(baseUrl: string, token: string | undefined): Api
     baseUrl,
     token,
     async request(method, path, body) {
+      return (await this.exchange(method, path, body)).body as never;
+    },
+    async exchange(method, path, body) {
       let response: Response;
       try {
         response = await fetch(url(path), {
@@ -57,7 +62,7 @@ export function createApiClient(baseUrl: string, token: string | undefined): Api
         }
       }
       if (!response.ok) throw new ApiProblem(response.status, (parsed ?? {}) as Record<string, unknown>);
-      return parsed as never;
+      return { body: parsed as never, headers: response.headers };
     },
     async open(path, init = {}) {
       const response = await fetch(url(path), { headers: headers(init.headers), ...(init.signal ? { signal: init.signal } : {}) });

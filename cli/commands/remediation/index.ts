@@ -11,6 +11,16 @@ import { RemediationRunsEnqueueCommand } from './runs/enqueue.ts';
 import { RemediationRunsGetCommand } from './runs/get.ts';
 import { RemediationRunsListCommand } from './runs/list.ts';
 import { RemediationWatchCommand } from './watch.ts';
+import { RemediationWorkspacesAbandonCommand } from './workspaces/abandon.ts';
+import { RemediationWorkspacesCreateCommand } from './workspaces/create.ts';
+import { RemediationWorkspacesDiffCommand } from './workspaces/diff.ts';
+import { RemediationWorkspacesGetCommand } from './workspaces/get.ts';
+import { RemediationWorkspacesListCommand } from './workspaces/list.ts';
+import { RemediationWorkspacesPolicyCommand } from './workspaces/policy.ts';
+import { RemediationWorkspacesPromoteCommand } from './workspaces/promote.ts';
+import { RemediationWorkspacesReviseCommand } from './workspaces/revise.ts';
+import { RemediationWorkspacesSchemaCommand } from './workspaces/schema.ts';
+import { RemediationWorkspacesSimulateCommand } from './workspaces/simulate.ts';
 
 export const remediationCommands = [
   RemediationPlaybooksListCommand,
@@ -25,4 +35,14 @@ export const remediationCommands = [
   RemediationRunsCancelCommand,
   RemediationRunsArtifactsCommand,
   RemediationWatchCommand,
+  RemediationWorkspacesListCommand,
+  RemediationWorkspacesGetCommand,
+  RemediationWorkspacesCreateCommand,
+  RemediationWorkspacesReviseCommand,
+  RemediationWorkspacesSchemaCommand,
+  RemediationWorkspacesPolicyCommand,
+  RemediationWorkspacesSimulateCommand,
+  RemediationWorkspacesDiffCommand,
+  RemediationWorkspacesPromoteCommand,
+  RemediationWorkspacesAbandonCommand,
 ];
