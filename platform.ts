@@ -23,6 +23,7 @@ import { startVmProvisioner } from './executors/vm/create-provisioner.ts';
 import { probeSandbox, sandboxOptions } from './executors/remediation/sandbox.ts';
 import { startStreamRetention } from './workers/stream-retention.ts';
 import { startTrustCatchUp } from './workers/trust-catch-up.ts';
+import { startRefreshStallSweep } from './workers/refresh-stall-sweep.ts';
 import { startWorkerHost } from './workers/worker-host.ts';
 import type { Redis } from 'ioredis';
 
@@ -156,12 +157,16 @@ export async function startWorkers(clients: Clients, queueNames: string[]): Prom
   const catchUp = hosted.some((entry) => entry.definition.name === 'trust-transition')
     ? startTrustCatchUp({ sql: clients.sql, queues: clients.queues, logger, sweepMs: config.TRUST_CATCH_UP_SWEEP_MS })
     : undefined;
+  const stallSweep = hosted.some((entry) => entry.definition.name === 'scheduler-refresh')
+    ? startRefreshStallSweep({ sql: clients.sql, logger, sweepMs: config.EVALUATION_STALL_SWEEP_MS, intervalMs: config.EVALUATION_REFRESH_INTERVAL_MS })
+    : undefined;
   const retention = startStreamRetention({ sql: clients.sql, logger, sweepMs: config.STREAM_RETENTION_SWEEP_MS, retentionDays: config.STREAM_RETENTION_DAYS });
   logger.info({ queues: hosted.map((entry) => entry.definition.name) }, 'workers started');
   return {
     async close() {
       await relay.stop();
       await catchUp?.stop();
+      await stallSweep?.stop();
       await retention.stop();
       const { forced } = await host.close(config.SHUTDOWN_TIMEOUT_MS);
       await finished.settled();

@@ -1,5 +1,6 @@
 // What a remediation status event carries besides the run itself: manifest tags, policy feedback, the policy
 // gate, accelerator posture and the automation payload, derived from the run, its playbook and the posture rows.
+import { acceleratorGate, acceleratorReason, clearPostures } from './policy-checks.ts';
 import { isActive, type ApprovalState, type RunStatus } from './remediation-status.ts';
 
 export interface AcceleratorPosture {
@@ -33,9 +34,6 @@ export interface PayloadPlaybook {
   metadata: Record<string, unknown>;
 }
 
-/** Postures that do not block automation; anything else gates it with the accelerator's own feedback as reasons. */
-const clearPostures = new Set(['compliant', 'trusted', 'ok', 'healthy']);
-
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []);
 const unique = (values: string[]) => [...new Set(values)];
 const objectOf = (value: unknown): Record<string, unknown> => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
@@ -59,9 +57,10 @@ export function runEventPayload(run: PayloadRun, playbook: PayloadPlaybook, acce
     policy_feedback: unique([...strings(run.metadata.policy_feedback), ...accelerators.flatMap((a) => strings(a.policy_feedback))]),
     policy_gate: {
       blocked: active && (run.approval_state === 'pending' || gated.length > 0),
-      hooks: active ? [`policy_hook:remediation_gate=active-run:${run.id}`] : [],
+      hooks: active ? [`policy_hook:remediation_gate=active-run:${run.id}`, ...(gated.length > 0 ? [`policy_hook:accelerator_gate=${acceleratorGate(gated)}`] : [])] : [],
       approval: run.approval_state,
-      accelerators: gated.map((a) => ({ accelerator_id: a.accelerator_id, kind: a.kind, posture: a.posture, reasons: strings(a.policy_feedback) })),
+      // The placement gate's accelerator check gives the same per-accelerator reason (core/policy-checks.ts).
+      accelerators: gated.map((a) => ({ accelerator_id: a.accelerator_id, kind: a.kind, posture: a.posture, reasons: strings(a.policy_feedback), placement_reason: acceleratorReason(a) })),
     },
     accelerators: accelerators.map((a) => ({ accelerator_id: a.accelerator_id, kind: a.kind, posture: a.posture, policy_feedback: strings(a.policy_feedback) })),
     automation_payload: {

@@ -5,6 +5,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Queues } from '../queues/queues.ts';
 import type { Sql } from '../sql/db.ts';
 import { outboxHealth } from '../sql/outbox.ts';
+import { countStalledSchedules } from '../sql/refresh-schedules.ts';
 
 const NON_COUNTER_TOTALS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
@@ -62,6 +63,14 @@ export function createMetrics(options: { queues?: Queues; sql?: Sql; defaults?: 
     outboxGauge('mcp_outbox_failing_rows', 'Outbox rows whose enqueue failed and that are retried with backoff (error on the row)', 'failing');
     outboxGauge('mcp_outbox_lag_seconds', 'Age of the oldest outbox row not yet enqueued (relay lag)', 'lag_seconds');
     outboxGauge('mcp_outbox_unfinished_rows', 'Outbox rows enqueued whose job has not finished yet', 'unfinished');
+    new Gauge({
+      name: 'mcp_scheduler_stalled_instances',
+      help: 'scheduler-stalled: instances whose last evaluation refresh attempt is older than twice the cadence',
+      registers: [registry],
+      async collect() {
+        this.set(await countStalledSchedules(sql));
+      },
+    });
   }
   return { registry, jobDurations };
 }

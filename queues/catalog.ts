@@ -1,6 +1,7 @@
 // Every queue the platform runs, in one list: workers, Bull Board and metrics iterate it.
 import { attestationIngestQueue } from './attestation-ingest.ts';
 import type { QueueDefinition } from './define-queue.ts';
+import { evaluationRefreshQueue } from './evaluation-refresh.ts';
 import { remediationDeadlineQueue } from './remediation-deadline.ts';
 import { remediationExecuteQueue } from './remediation-execute.ts';
 import { remediationMaterialiseQueue } from './remediation-materialise.ts';
@@ -16,6 +17,7 @@ export const queueCatalog: readonly QueueDefinition[] = [
   attestationIngestQueue,
   trustTransitionQueue,
   schedulerRefreshQueue,
+  evaluationRefreshQueue,
   scoreRecomputeQueue,
   remediationExecuteQueue,
   remediationMaterialiseQueue,

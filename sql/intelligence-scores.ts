@@ -1,5 +1,5 @@
 // capability_intelligence_scores: the latest computed score per server and capability, plus the posture it is computed from.
-import type { PostureInput, Score } from '../core/scoring.ts';
+import { scorePosture, type Penalty, type PostureInput, type Score } from '../core/scoring.ts';
 import type { Queryable } from './db.ts';
 
 /**
@@ -10,10 +10,13 @@ export async function lockServerPosture(tx: Queryable, serverId: number): Promis
   await tx`SELECT pg_advisory_xact_lock(hashtextextended('server-posture:' || ${serverId}::text, 0))`;
 }
 
-/** The trust posture of every live (not terminated) instance of a server. */
+/** The trust posture of every live (not terminated) instance of a server, with when each remediation attempt started. */
 export async function listServerPosture(sql: Queryable, ownerId: string, serverId: number): Promise<PostureInput[]> {
   return sql<PostureInput[]>`
-    SELECT r.vm_instance_id, r.lifecycle_state, r.attestation_status, r.remediation_attempts, r.freshness_deadline
+    SELECT r.vm_instance_id, r.lifecycle_state, r.attestation_status, r.remediation_attempts, r.freshness_deadline, r.provenance,
+           coalesce((SELECT array_agg(x.created_at ORDER BY x.created_at) FROM (
+             SELECT h.created_at, h.remediation_attempts - lag(h.remediation_attempts, 1, 0) OVER (ORDER BY h.registry_version) AS started
+             FROM runtime_vm_trust_history h WHERE h.vm_instance_id = r.vm_instance_id) x WHERE x.started > 0), '{}') AS remediation_started_at
     FROM runtime_vm_trust_registry r
     JOIN runtime_vm_instances i ON i.id = r.vm_instance_id AND i.terminated_at IS NULL
     WHERE r.server_id = ${serverId} AND r.owner_id = ${ownerId}
@@ -40,4 +43,16 @@ export async function findIntelligenceScore(sql: Queryable, ownerId: string, ser
     SELECT score, notes, evidence, computed_at FROM capability_intelligence_scores
     WHERE server_id = ${serverId} AND owner_id = ${ownerId} AND capability = ${capability}`;
   return row;
+}
+
+/** The stored score with its penalties, or (before any recompute) one computed from the current posture. */
+export async function readIntelligence(sql: Queryable, ownerId: string, serverId: number) {
+  const row = await findIntelligenceScore(sql, ownerId, serverId);
+  if (row !== undefined) {
+    const penalties = Array.isArray(row.evidence.penalties) ? (row.evidence.penalties as Penalty[]) : [];
+    return { server_id: serverId, capability: 'runtime', score: Number(row.score), penalties, notes: row.notes, computed_at: row.computed_at, stored: true };
+  }
+  const now = new Date();
+  const computed = scorePosture(await listServerPosture(sql, ownerId, serverId), now);
+  return { server_id: serverId, capability: 'runtime', score: computed.score, penalties: computed.penalties, notes: computed.notes, computed_at: now, stored: false };
 }

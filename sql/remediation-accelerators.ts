@@ -1,5 +1,8 @@
-// runtime_vm_accelerator_posture: accelerator posture per VM instance, folded into remediation stream payloads.
+// runtime_vm_accelerator_posture: accelerator posture per VM instance, recorded through the API or ingested from
+// run/scenario metadata fixtures; folded into remediation stream payloads and the placement gate's accelerator check.
+import { AppError } from '../core/errors.ts';
 import type { AcceleratorPosture } from '../core/remediation-stream-payload.ts';
+import { acceleratorFixtures } from '../core/schemas/accelerators.ts';
 import type { Queryable } from './db.ts';
 
 export async function listAcceleratorPosture(sql: Queryable, ownerId: string, vmInstanceId: number): Promise<AcceleratorPosture[]> {
@@ -8,11 +11,47 @@ export async function listAcceleratorPosture(sql: Queryable, ownerId: string, vm
     WHERE vm_instance_id = ${vmInstanceId} AND owner_id = ${ownerId} ORDER BY accelerator_id`;
 }
 
-export async function upsertAcceleratorPosture(sql: Queryable, ownerId: string, vmInstanceId: number, posture: AcceleratorPosture): Promise<void> {
-  await sql`
+export interface AcceleratorPostureRow extends AcceleratorPosture {
+  vm_instance_id: number;
+  updated_at: Date;
+}
+
+export async function listAcceleratorPostureRows(sql: Queryable, ownerId: string, vmInstanceId: number): Promise<AcceleratorPostureRow[]> {
+  return sql<AcceleratorPostureRow[]>`
+    SELECT vm_instance_id, accelerator_id, kind, posture, policy_feedback, metadata, updated_at FROM runtime_vm_accelerator_posture
+    WHERE vm_instance_id = ${vmInstanceId} AND owner_id = ${ownerId} ORDER BY accelerator_id`;
+}
+
+/** Insert or replace one accelerator's posture; nothing is written for an instance the owner does not have. */
+export async function upsertAcceleratorPosture(sql: Queryable, ownerId: string, vmInstanceId: number, posture: AcceleratorPosture): Promise<AcceleratorPostureRow | undefined> {
+  const [row] = await sql<AcceleratorPostureRow[]>`
     INSERT INTO runtime_vm_accelerator_posture (owner_id, vm_instance_id, accelerator_id, kind, posture, policy_feedback, metadata)
-    VALUES (${ownerId}, ${vmInstanceId}, ${posture.accelerator_id}, ${posture.kind}, ${posture.posture},
-            ${sql.json(posture.policy_feedback as never)}, ${sql.json(posture.metadata as never)})
+    SELECT ${ownerId}, i.id, ${posture.accelerator_id}, ${posture.kind}, ${posture.posture},
+           ${sql.json(posture.policy_feedback as never)}, ${sql.json(posture.metadata as never)}
+    FROM runtime_vm_instances i WHERE i.id = ${vmInstanceId} AND i.owner_id = ${ownerId}
     ON CONFLICT (vm_instance_id, accelerator_id) DO UPDATE SET
-      kind = excluded.kind, posture = excluded.posture, policy_feedback = excluded.policy_feedback, metadata = excluded.metadata, updated_at = now()`;
+      kind = excluded.kind, posture = excluded.posture, policy_feedback = excluded.policy_feedback, metadata = excluded.metadata, updated_at = now()
+    RETURNING vm_instance_id, accelerator_id, kind, posture, policy_feedback, metadata, updated_at`;
+  return row;
+}
+
+/**
+ * The accelerator fixtures a run's (or its scenario's) metadata carries, as posture rows of the run's instance.
+ * Malformed fixtures are a 400 naming the field, and the caller's transaction writes nothing.
+ */
+export async function ingestAcceleratorFixtures(sql: Queryable, ownerId: string, vmInstanceId: number, metadata: Record<string, unknown>): Promise<number> {
+  const scenario = metadata.scenario;
+  const sources: [string, unknown][] = [['body.metadata.accelerators', metadata.accelerators]];
+  if (typeof scenario === 'object' && scenario !== null) sources.push(['body.metadata.scenario.accelerators', (scenario as Record<string, unknown>).accelerators]);
+  let written = 0;
+  for (const [path, raw] of sources) {
+    if (raw === undefined) continue;
+    const parsed = acceleratorFixtures.safeParse(raw);
+    if (!parsed.success) {
+      const errors = parsed.error.issues.map((issue) => ({ path: [path, ...issue.path].join('.'), code: 'invalid-accelerator-fixture', message: issue.message }));
+      throw new AppError('validation-failed', `${path} is not a list of accelerator fixtures`, { errors });
+    }
+    for (const fixture of parsed.data) if (await upsertAcceleratorPosture(sql, ownerId, vmInstanceId, fixture)) written += 1;
+  }
+  return written;
 }

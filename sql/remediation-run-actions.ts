@@ -5,6 +5,7 @@ import { isTerminal } from '../core/remediation-status.ts';
 import type { ApprovalBody, CancelBody } from '../core/schemas/remediation.ts';
 import { deadlineJobId, remediationDeadlineQueue } from '../queues/remediation-deadline.ts';
 import { executeJobId, remediationExecuteQueue } from '../queues/remediation-execute.ts';
+import { ingestAcceleratorFixtures } from './remediation-accelerators.ts';
 import { emitRunStatus } from './remediation-events.ts';
 import { recordRunCreated, transitionRun } from './remediation-run-status.ts';
 import { findActiveRun, insertRun, lockRun, patchRun, versionConflict, type NewRun, type RunRow } from './remediation-runs.ts';
@@ -33,6 +34,8 @@ export async function createRun(uow: UnitOfWork, input: NewRun, onActive: 'throw
       extras: { active_run_id: active?.id ?? null },
     });
   }
+  // Accelerator fixtures in the run's (or its scenario's) metadata become posture rows before the first event.
+  await ingestAcceleratorFixtures(tx, input.ownerId, input.vmInstanceId, input.metadata);
   await scheduleDeadline(uow, run, 'sla-breach', run.sla_deadline.getTime() - Date.now());
   if (run.approval_state === 'pending' && run.approval_expires_at) {
     await scheduleDeadline(uow, run, 'approval-expiry', run.approval_expires_at.getTime() - Date.now());

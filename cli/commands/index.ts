@@ -3,8 +3,10 @@ import { HealthCheckCommand } from './health/check.ts';
 import { ServersCreateCommand } from './servers/create.ts';
 import { ServersDeleteCommand } from './servers/delete.ts';
 import { ServersGetCommand } from './servers/get.ts';
+import { ServersIntelligenceCommand } from './servers/intelligence.ts';
 import { ServersListCommand } from './servers/list.ts';
 import { ServersUpdateCommand } from './servers/update.ts';
+import { placementCommands } from './placement/index.ts';
 import { remediationCommands } from './remediation/index.ts';
 import { TokenMintCommand } from './token/mint.ts';
 import { TokenPlatformAdminCommand } from './token/platform-admin.ts';
@@ -18,9 +20,11 @@ export const commands = [
   ServersCreateCommand,
   ServersUpdateCommand,
   ServersDeleteCommand,
+  ServersIntelligenceCommand,
   TokenMintCommand,
   TokenPlatformAdminCommand,
   ...trustCommands,
   ...remediationCommands,
   ...vmCommands,
+  ...placementCommands,
 ];

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertAcceleratorPosture } from '../../sql/remediation-accelerators.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { newServer as newPolicyServer } from './support.ts';
 
 let platform: TestPlatform;
 beforeAll(async () => {
@@ -8,13 +9,7 @@ beforeAll(async () => {
 });
 afterAll(() => platform.close());
 
-let seq = 0;
-async function newServer() {
-  seq += 1;
-  const server = await (await platform.api('/api/servers', { method: 'POST', json: { name: `policy-${seq}`, image: 'img:1' } })).json();
-  const { instance } = await (await platform.api(`/api/servers/${server.id}/vm-instances`, { method: 'POST', json: { domain_name: `policy-${seq}` } })).json();
-  return { serverId: server.id as number, vm: instance.id as number };
-}
+const newServer = () => newPolicyServer(platform);
 const evaluate = async (serverId: number) => (await platform.api(`/api/servers/${serverId}/placement/evaluate`, { method: 'POST' })).json();
 const overrideCount = async () => (await platform.db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM placement_overrides`)[0]!.n;
 

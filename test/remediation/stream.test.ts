@@ -42,7 +42,11 @@ describe('remediation stream', () => {
     const created = events[0]!.data;
     expect(created.manifest_tags).toEqual(expect.arrayContaining(['playbook:streamed', 'executor:shell', 'chaos:disk-full']));
     expect(created.policy_feedback).toEqual(['policy_hook:gpu_gate=firmware']);
-    expect(created.policy_gate).toMatchObject({ blocked: true, hooks: [`policy_hook:remediation_gate=active-run:${run.id}`], accelerators: [{ accelerator_id: 'gpu-0', posture: 'quarantined' }] });
+    expect(created.policy_gate).toMatchObject({
+      blocked: true,
+      hooks: [`policy_hook:remediation_gate=active-run:${run.id}`, 'policy_hook:accelerator_gate=accelerator:gpu-0'],
+      accelerators: [{ accelerator_id: 'gpu-0', posture: 'quarantined', placement_reason: 'accelerator gpu-0 (gpu) is quarantined: policy_hook:gpu_gate=firmware' }],
+    });
     expect(created.accelerators).toEqual([{ accelerator_id: 'gpu-0', kind: 'gpu', posture: 'quarantined', policy_feedback: ['policy_hook:gpu_gate=firmware'] }]);
     expect(created.automation_payload).toMatchObject({ playbook_key: 'streamed', executor_type: 'shell', attempt: 0 });
     const final = await waitForRun<{ sla_breached_at: Date | null; status: string }>(platform, run.id, (r) => r.status === 'succeeded');

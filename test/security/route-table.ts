@@ -51,6 +51,22 @@ export const routeTable: Record<string, Entry> = {
     fresh: true,
     request: (fx) => ({ path: `/api/servers/${fx.serverId}/placement/overrides`, json: { check: 'remediation-gate', reason: 'maintenance', ttl_seconds: 60 } }),
   },
+  'GET /api/servers/{id}/intelligence': { roles: READ, own: 200, foreign: 404, request: (fx) => ({ path: `/api/servers/${fx.serverId}/intelligence` }) },
+  'GET /api/servers/{id}/build-artifacts': { roles: READ, own: 200, foreign: 404, request: (fx) => ({ path: `/api/servers/${fx.serverId}/build-artifacts` }) },
+  'POST /api/servers/{id}/build-artifacts': {
+    roles: OPERATE,
+    own: 201,
+    foreign: 404,
+    request: (fx) => ({ path: `/api/servers/${fx.serverId}/build-artifacts`, json: { manifest_digest: `sha256:${'a'.repeat(64)}`, manifest_tag: 'v1', status: 'succeeded' } }),
+  },
+  'GET /api/trust/registry/{vm_instance_id}/accelerators': { roles: READ, own: 200, foreign: 404, request: (fx) => ({ path: `/api/trust/registry/${fx.vmId}/accelerators` }) },
+  'PUT /api/trust/registry/{vm_instance_id}/accelerators': {
+    roles: OPERATE,
+    own: 200,
+    foreign: 404,
+    fresh: true,
+    request: (fx) => ({ path: `/api/trust/registry/${fx.spareVmId}/accelerators`, json: { accelerator_id: 'gpu-0', kind: 'gpu', posture: 'compliant' } }),
+  },
   'POST /api/trust/attestations': {
     roles: ['verifier'],
     own: 202,

@@ -27,7 +27,7 @@ export interface TenantFixture {
 export const tenantTables = [
   'servers', 'runtime_vm_instances', 'runtime_vm_trust_registry', 'runtime_vm_trust_history', 'server_reference_measurements',
   'server_reference_measurement_history', 'runtime_vm_remediation_playbooks', 'runtime_vm_remediation_runs', 'attestation_nonces', 'outbox',
-  'placement_decisions', 'placement_overrides',
+  'placement_decisions', 'placement_overrides', 'runtime_vm_accelerator_posture', 'build_artifact_runs',
   'runtime_vm_remediation_workspaces', 'runtime_vm_remediation_workspace_revisions', 'runtime_vm_remediation_workspace_validation_snapshots',
   'runtime_vm_remediation_workspace_sandbox_executions', 'runtime_vm_remediation_promotions', 'runtime_vm_remediation_promotion_runs',
 ] as const;

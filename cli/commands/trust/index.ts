@@ -1,4 +1,6 @@
 // The `mcpctl trust …` commands, registered by cli/commands/index.ts in one entry.
+import { TrustAcceleratorsListCommand } from './accelerators/list.ts';
+import { TrustAcceleratorsSetCommand } from './accelerators/set.ts';
 import { TrustAttestCommand } from './attest.ts';
 import { TrustAttestationsGetCommand } from './attestations/get.ts';
 import { TrustReferencesGetCommand } from './references/get.ts';
@@ -21,4 +23,6 @@ export const trustCommands = [
   TrustReferencesGetCommand,
   TrustReferencesSetCommand,
   TrustReferencesHistoryCommand,
+  TrustAcceleratorsListCommand,
+  TrustAcceleratorsSetCommand,
 ];
