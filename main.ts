@@ -11,6 +11,7 @@ import { queueNames } from './queues/catalog.ts';
 import { ensureDatabase } from './sql/db.ts';
 import { checkRedis, exitIfListenFails, withPostgres } from './startup-checks.ts';
 import { migrate } from './sql/migrate.ts';
+import { probeUrl, redisTarget } from './queues/redis.ts';
 
 /** An embedded service that cannot start is one line naming what to install or set, exit 69. */
 function exitIfServiceFailed(error: unknown): never {
@@ -38,10 +39,10 @@ const unset = (name: string) => (process.env[name] ?? '') === '';
 const configured = loadConfigOrExit(process.env, { jwtSecret: true });
 const logger = createLogger(configured, 'mcp-runtime');
 exitOnUnhandled(logger);
-const local = await startLocalServices(configured, { database: unset('DATABASE_URL'), redis: unset('REDIS_URL') }, logger).catch(exitIfServiceFailed);
+const local = await startLocalServices(configured, { database: unset('DATABASE_URL'), redis: unset('REDIS_URL') && unset('REDIS_CLUSTER_NODES') }, logger).catch(exitIfServiceFailed);
 const { config } = local;
 await withPostgres(config.DATABASE_URL, () => ensureDatabase(config.DATABASE_URL));
-await checkRedis(config.REDIS_URL);
+await checkRedis(probeUrl(redisTarget(config)));
 const clients = await withPostgres(config.DATABASE_URL, () => createClients(config, logger, 'mcp-runtime'));
 const applied = await withPostgres(config.DATABASE_URL, () => migrate(clients.sql));
 if (applied.length > 0) logger.info({ applied }, 'migrations applied');

@@ -9,7 +9,7 @@ import { createMetrics, type Metrics } from './http/metrics.ts';
 import { createStreamHub } from './http/stream-hub.ts';
 import { createStreamMetrics } from './http/stream-metrics.ts';
 import { createQueues, type Queues } from './queues/queues.ts';
-import { createRedis } from './queues/redis.ts';
+import { createRedis, redisTarget, type RedisClient } from './queues/redis.ts';
 import { databaseEpoch } from './sql/database-epoch.ts';
 import { createSql, type Sql } from './sql/db.ts';
 import { createCoalescingDoorbell } from './sql/doorbell.ts';
@@ -25,7 +25,6 @@ import { startStreamRetention } from './workers/stream-retention.ts';
 import { startTrustCatchUp } from './workers/trust-catch-up.ts';
 import { startRefreshStallSweep } from './workers/refresh-stall-sweep.ts';
 import { startWorkerHost } from './workers/worker-host.ts';
-import type { Redis } from 'ioredis';
 
 export interface Clients {
   config: Config;
@@ -33,7 +32,7 @@ export interface Clients {
   sql: Sql;
   /** `sql` with the after-commit publishers below: what `transact()` runs on. */
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   queues: Queues;
   metrics: Metrics;
   close(): Promise<void>;
@@ -42,7 +41,7 @@ export interface Clients {
 /** Connects to Postgres first: its database epoch is part of every queue key (sql/database-epoch.ts). */
 export async function createClients(config: Config, logger: Logger, name: string): Promise<Clients> {
   const sql = createSql(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, applicationName: name });
-  const redis = createRedis(config.REDIS_URL, 'queue');
+  const redis = createRedis(redisTarget(config), 'queue');
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   const queues = createQueues(redis, config.QUEUE_PREFIX, {
     epoch: await databaseEpoch(sql),
@@ -90,7 +89,7 @@ export interface Running {
 
 export async function startApi(clients: Clients): Promise<Running & { server: Server; port: number }> {
   const { config, logger } = clients;
-  const subscriber = createRedis(config.REDIS_URL, 'subscriber');
+  const subscriber = createRedis(redisTarget(config), 'subscriber');
   subscriber.on('error', (error) => logger.warn({ err: error }, 'redis subscriber connection error'));
   const hub = await createStreamHub({
     sql: clients.sql,
@@ -141,7 +140,7 @@ export async function startWorkers(clients: Clients, queueNames: string[]): Prom
     { lingerMs: DONE_LINGER_MS },
   );
   const host = startWorkerHost({
-    redisUrl: config.REDIS_URL,
+    redis: redisTarget(config),
     prefix: clients.queues.keyPrefix,
     onCompleted: (queue, jobId) => finished.ring([{ queue, jobId }]),
     queues: hosted,

@@ -42,6 +42,11 @@ export const configSchema = z.object({
   REDIS_URL: z
     .union([z.url({ protocol: /^rediss?$/ }), z.string().regex(/^\/\S+$/)], { error: 'must be a redis:// URL or the absolute path of a unix socket' })
     .default('redis://127.0.0.1:6379'),
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .regex(/^\s*$|^[^\s,]+:\d{1,5}(\s*,\s*[^\s,]+:\d{1,5})*\s*$/, 'must be a comma-separated list of host:port')
+    .default('')
+    .transform((value) => value.split(',').map((node) => node.trim()).filter((node) => node !== '')),
   LOCAL_POSTGRES_PORT: int(1, 65535).default(5432),
   LOCAL_REDIS_PORT: int(1, 65535).default(6379),
   EMBEDDED_SERVICES: z.enum(['auto', 'off']).default('auto'),

@@ -1,5 +1,5 @@
 // What the HTTP app is built from. The composition root (http/main.ts) creates these; tests create their own.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queues/redis.ts';
 import type { Logger } from 'pino';
 import type { Config } from '../core/config.ts';
 import type { Queues } from '../queues/queues.ts';
@@ -13,7 +13,7 @@ export interface AppDeps {
   sql: Sql;
   /** The pool with its after-commit publishers: every write goes through `transact(db, …)`. */
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   queues: Queues;
   hub: StreamHub;
   logger: Logger;

@@ -3,11 +3,12 @@ import { createLogger, loadConfigOrExit } from '../boot.ts';
 import { exitOnUnhandled } from '../process-guards.ts';
 import { closeOnSignals, createClients, startApi } from '../platform.ts';
 import { checkRedis, exitIfListenFails, withPostgres } from '../startup-checks.ts';
+import { probeUrl, redisTarget } from '../queues/redis.ts';
 
 const config = loadConfigOrExit(process.env, { jwtSecret: true });
 const logger = createLogger(config, 'mcp-api');
 exitOnUnhandled(logger);
-await checkRedis(config.REDIS_URL);
+await checkRedis(probeUrl(redisTarget(config)));
 const clients = await withPostgres(config.DATABASE_URL, () => createClients(config, logger, 'mcp-runtime-api'));
 const api = await startApi(clients).catch(exitIfListenFails(config.HOST, config.PORT));
 closeOnSignals(logger, [api], clients);

@@ -4,7 +4,7 @@
 // A new client is caught up alone (its own reads from its own cursor) and joins the group's reads once it is level;
 // the rows of one group read are offered to every member, so each event is serialised once per group
 // (http/sse.ts streamEventFrame), not once per client.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queues/redis.ts';
 import type { Logger } from 'pino';
 import type { StreamTopic } from '../queues/sse-fanout.ts';
 import type { Sql } from '../sql/db.ts';
@@ -96,7 +96,7 @@ export interface StreamHub {
 
 export interface StreamHubDeps {
   sql: Sql;
-  subscriber: Redis;
+  subscriber: RedisClient;
   prefix: string;
   logger: Logger;
   sweepMs: number;

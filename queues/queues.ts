@@ -1,8 +1,12 @@
 // The producer side of every queue: one BullMQ Queue per definition, created on first use, sharing one Redis client.
-// Keys live under `<QUEUE_PREFIX>:<database epoch>` (sql/database-epoch.ts), so each database has its own jobs.
+// Keys live under `{<QUEUE_PREFIX>:<database epoch>}` (sql/database-epoch.ts), so each database has its own jobs.
+// The braces are a Redis Cluster hash tag: only the part inside them picks the slot, so every key of a deployment
+// (all queues, their jobs, locks and events) is in one slot. That is what BullMQ's multi-key scripts, our pipelines
+// across queues (presence, duplicate checks) and any parent/child flow between queues need; a second deployment
+// (another prefix or database) hashes to another slot. Standalone Redis ignores the braces.
 import { isDeepStrictEqual } from 'node:util';
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.ts';
 import { queueCatalog } from './catalog.ts';
 import type { JobData, QueueDefinition } from './define-queue.ts';
 
@@ -23,7 +27,7 @@ export type JobPresence = 'missing' | 'finished' | 'pending';
 export interface Queues {
   /** QUEUE_PREFIX: the prefix of the Redis pub/sub channels (stream doorbells, cancel bus). */
   readonly prefix: string;
-  /** The BullMQ key prefix: `<prefix>:<epoch>` (just `<prefix>` without an epoch). Workers must use the same. */
+  /** The BullMQ key prefix: `{<prefix>:<epoch>}` (just `{<prefix>}` without an epoch). Workers must use the same. */
   readonly keyPrefix: string;
   get(definition: QueueDefinition | string): Queue;
   all(): Queue[];
@@ -36,10 +40,13 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-export function createQueues(redis: Redis, prefix: string, options: { epoch?: string; onConflict?: (conflict: JobConflict) => void } = {}): Queues {
+/** The hash-tagged BullMQ prefix of a deployment: one Redis Cluster slot for all its keys. */
+export const queueKeyPrefix = (prefix: string, epoch?: string) => `{${epoch === undefined ? prefix : `${prefix}:${epoch}`}}`;
+
+export function createQueues(redis: RedisClient, prefix: string, options: { epoch?: string; onConflict?: (conflict: JobConflict) => void } = {}): Queues {
   const queues = new Map<string, Queue>();
   const definitions = new Map(queueCatalog.map((definition) => [definition.name, definition]));
-  const keyPrefix = options.epoch === undefined ? prefix : `${prefix}:${options.epoch}`;
+  const keyPrefix = queueKeyPrefix(prefix, options.epoch);
   const onConflict = options.onConflict ?? (() => {});
 
   const get = (ref: QueueDefinition | string): Queue => {

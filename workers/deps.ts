@@ -1,5 +1,5 @@
 // What job processors are built from; the worker composition root creates these, tests create their own.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queues/redis.ts';
 import type { Logger } from 'pino';
 import type { Config } from '../core/config.ts';
 import type { VmProvisioner } from '../executors/vm/provisioner.ts';
@@ -13,7 +13,7 @@ export interface WorkerDeps {
   /** The pool with its after-commit publishers: every write goes through `transact(db, …)`. */
   db: Db;
   /** Non-blocking client for publishing doorbells and small reads. */
-  redis: Redis;
+  redis: RedisClient;
   queues: Queues;
   logger: Logger;
   /** Set when the vm-launch queue is hosted (see platform.ts startWorkers). */

@@ -6,6 +6,7 @@ import { exitOnUnhandled } from '../process-guards.ts';
 import { closeOnSignals, createClients, startWorkers, type Running } from '../platform.ts';
 import { checkRedis, withPostgres } from '../startup-checks.ts';
 import { startMetricsServer } from './metrics-server.ts';
+import { probeUrl, redisTarget } from '../queues/redis.ts';
 
 const { values } = parseArgs({ options: { queues: { type: 'string' } } });
 const names = (values.queues ?? '').split(',').map((name) => name.trim()).filter(Boolean);
@@ -17,7 +18,7 @@ if (unknown.length > 0) {
 const config = loadConfigOrExit();
 const logger = createLogger(config, 'mcp-worker');
 exitOnUnhandled(logger);
-await checkRedis(config.REDIS_URL);
+await checkRedis(probeUrl(redisTarget(config)));
 const clients = await withPostgres(config.DATABASE_URL, () => createClients(config, logger, 'mcp-runtime-worker'));
 const running: Running[] = [await startWorkers(clients, names).catch(exitIfHostUnavailable)];
 if (config.WORKER_METRICS_PORT !== undefined) {

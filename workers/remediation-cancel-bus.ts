@@ -1,11 +1,11 @@
-// Carries "cancel run N" from the API to whichever worker executes run N: Redis pub/sub, subscribed only while
+// Carries "cancel run N" from the API to whichever worker executes run N: RedisClient pub/sub, subscribed only while
 // this process executes at least one run. The dispatcher also polls the row, so a lost message only delays.
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../queues/redis.ts';
 import type { Logger } from 'pino';
 
 export const cancelChannel = (prefix: string) => `${prefix}:remediation-cancel`;
 
-export async function publishCancel(redis: Redis, prefix: string, runId: number): Promise<void> {
+export async function publishCancel(redis: RedisClient, prefix: string, runId: number): Promise<void> {
   await redis.publish(cancelChannel(prefix), String(runId));
 }
 
@@ -14,11 +14,11 @@ export interface CancelBus {
   watch(runId: number, controller: AbortController): Promise<() => void>;
 }
 
-export function createCancelBus(deps: { redis: Redis; prefix: string; logger: Logger }): CancelBus {
+export function createCancelBus(deps: { redis: RedisClient; prefix: string; logger: Logger }): CancelBus {
   const controllers = new Map<number, Set<AbortController>>();
-  let subscriber: Promise<Redis> | undefined;
+  let subscriber: Promise<RedisClient> | undefined;
 
-  const connect = async (): Promise<Redis> => {
+  const connect = async (): Promise<RedisClient> => {
     const client = deps.redis.duplicate();
     // ioredis reconnects by itself and the row poll covers the gap, so this is worth a warning, not a failure.
     client.on('error', (error: Error) => deps.logger.warn({ err: error }, 'remediation cancel subscriber error'));

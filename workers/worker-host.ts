@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Histogram } from 'prom-client';
 import { isAppError } from '../core/errors.ts';
 import type { JobData, QueueDefinition } from '../queues/define-queue.ts';
-import { createRedis } from '../queues/redis.ts';
+import { createRedis, type RedisTarget } from '../queues/redis.ts';
 
 /** A job handler: receives the validated payload and the job's AbortSignal. */
 export type JobHandler<T = unknown> = (data: T, job: Job, signal: AbortSignal | undefined) => Promise<unknown>;
@@ -57,7 +57,7 @@ function wrap(hosted: HostedQueue, logger: Logger, durations?: Histogram<'queue'
 }
 
 export function startWorkerHost(options: {
-  redisUrl: string;
+  redis: RedisTarget;
   prefix: string;
   queues: HostedQueue[];
   concurrency: number;
@@ -73,7 +73,7 @@ export function startWorkerHost(options: {
   for (const hosted of options.queues) {
     const name = hosted.definition.name;
     const worker = new Worker(name, wrap(hosted, logger, options.durations), {
-      connection: createRedis(options.redisUrl, 'worker'),
+      connection: createRedis(options.redis, 'worker'),
       prefix: options.prefix,
       concurrency: hosted.concurrency ?? options.concurrency,
       ...(options.stalledIntervalMs ? { stalledInterval: options.stalledIntervalMs } : {}),
