@@ -7,7 +7,7 @@ import type { Db } from '../../sql/transact.ts';
 import type { StreamHub } from '../stream-hub.ts';
 
 /** Topics whose events can change a console entry. */
-const SOURCES: StreamTopic[] = ['remediation', 'trust-registry', 'lifecycle'];
+const SOURCES: StreamTopic[] = ['remediation', 'remediation-workspace', 'trust-registry', 'lifecycle'];
 
 export interface ConsoleProjector {
   /** Project the owner now (the stream's snapshot waits for it) and keep it fresh until the returned release. */
