@@ -28,6 +28,16 @@ export default tseslint.config(
     },
   },
   {
+    // The web console runs in the browser.
+    files: ['http/console/web/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        ['document', 'window', 'location', 'history', 'sessionStorage', 'EventSource', 'Node', 'FormData', 'URLSearchParams', 'requestAnimationFrame', 'atob', 'alert', 'fetch', 'console', 'setTimeout'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     files: ['cli/commands/**/*.ts'],
     rules: {
       'no-restricted-globals': ['error', { name: 'process', message: 'Commands use this.context, not process.' }, { name: 'console', message: 'Commands write to this.context.stdout.' }],

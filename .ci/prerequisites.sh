@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   libvirt-dev libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86
-  linux-image-cloud-amd64 busybox-static cpio ansible-core postgresql postgresql-client redis-server bubblewrap util-linux
+  linux-image-cloud-amd64 busybox-static cpio ansible-core postgresql postgresql-client redis-server bubblewrap util-linux chromium
 )
 if ! command -v dpkg-query >/dev/null; then
   echo "prerequisites: not a Debian system; install the equivalents of: ${packages[*]}" >&2

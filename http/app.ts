@@ -5,6 +5,7 @@ import Koa from 'koa';
 import { authMiddleware } from './auth.ts';
 import { bullBoardMiddlewares } from './bull-board.ts';
 import type { AppDeps } from './deps.ts';
+import { consoleRouter } from './console/web.ts';
 import { docsRouter } from './docs-page.ts';
 import { jsonBodyMiddleware } from './json-body.ts';
 import { httpMetricsMiddleware } from './metrics.ts';
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps): Koa {
   );
   app.use(router.routes());
   app.use(docsRouter().routes());
+  app.use(consoleRouter().routes());
   app.use(router.allowedMethods({ throw: false }));
   return app;
 }

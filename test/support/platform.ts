@@ -26,6 +26,9 @@ export interface TestPlatform {
   config: Config;
   url: string;
   token(claims?: Partial<AuthClaims>): Promise<string>;
+  /** Stop the API (workers and clients stay up); `startApi` starts it again on the same port (given a fixed PORT). */
+  stopApi(): Promise<void>;
+  startApi(): Promise<void>;
   /** A platform administrator's token (Bull Board). */
   platformToken(sub?: string): Promise<string>;
   /** fetch against the API with a bearer token for `claims` (default: operator of owner "acme"), or `token` as given. */
@@ -37,7 +40,8 @@ export function uniquePrefix(): string {
   return `t${randomBytes(5).toString('hex')}`;
 }
 
-export async function startTestPlatform(options: { workers?: string[] | false; env?: Record<string, string>; databaseName?: string } = {}): Promise<TestPlatform> {
+/** `logLines` collects the platform's JSON log lines (at info level) for tests that read them. */
+export async function startTestPlatform(options: { workers?: string[] | false; env?: Record<string, string>; databaseName?: string; logLines?: string[] } = {}): Promise<TestPlatform> {
   const db = await createTestDatabase(options.databaseName === undefined ? {} : { name: options.databaseName });
   const config = parseConfig({
     NODE_ENV: 'test',
@@ -52,12 +56,15 @@ export async function startTestPlatform(options: { workers?: string[] | false; e
     SSE_HEARTBEAT_MS: '1000',
     ...options.env,
   });
-  const clients = await createClients(config, pino({ level: config.LOG_LEVEL }), 'mcp-runtime-test');
+  const lines = options.logLines;
+  const logger = lines === undefined ? pino({ level: config.LOG_LEVEL }) : pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+  const clients = await createClients(config, logger, 'mcp-runtime-test');
   const running: Running[] = [];
-  const api = await startApi(clients);
-  running.push(api);
+  const first = await startApi(clients);
+  let api: Running | undefined = first;
+  const url = `http://127.0.0.1:${first.port}`;
+  running.push({ close: async () => api?.close() });
   if (options.workers !== false && options.workers !== undefined) running.push(await startWorkers(clients, options.workers));
-  const url = `http://127.0.0.1:${api.port}`;
 
   const token = (claims: Partial<AuthClaims> = {}) =>
     signToken(TEST_JWT_SECRET, { sub: 'alice', owner: 'acme', roles: ['operator'], ...claims }, { expiresIn: '1h' });
@@ -68,6 +75,13 @@ export async function startTestPlatform(options: { workers?: string[] | false; e
     config,
     url,
     token,
+    async stopApi() {
+      await api?.close();
+      api = undefined;
+    },
+    async startApi() {
+      api ??= await startApi(clients);
+    },
     platformToken: (sub = 'ops-admin') => signPlatformToken(TEST_JWT_SECRET, { sub }, { expiresIn: '1h' }),
     async api(path, init = {}) {
       const { json, as, token: given, ...rest } = init;

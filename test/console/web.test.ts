@@ -1,0 +1,108 @@
+// The web console in headless Chromium (Debian's /usr/bin/chromium driven by playwright-core): it loads, shows a
+// run appear and change status live, approves a run as an approver, says "reconnecting" while the API restarts
+// and recovers without duplicates, and shows a tenant only its own workspaces.
+import { mkdir } from 'node:fs/promises';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { freePort } from '../../harness/platform/free-port.ts';
+import { seedInstance, seedWorkspace } from './support.ts';
+
+const SCREENSHOT = 'test-artifacts/console.png';
+
+let platform: TestPlatform;
+let browser: Browser;
+beforeAll(async () => {
+  platform = await startTestPlatform({ env: { PORT: String(await freePort()), CONSOLE_PROJECTION_SWEEP_MS: '200' } });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await platform?.close();
+});
+
+async function open(claims: { owner: string; roles: ('viewer' | 'operator' | 'approver')[] }): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(`${platform.url}/console#access_token=${await platform.token({ sub: 'carol', ...claims })}`);
+  return page;
+}
+
+const stateOf = (page: Page) => page.locator('#state');
+const runRow = (page: Page, id: number) => page.locator(`tr[data-run-id="${id}"]`);
+
+async function gatedPlaybook(owner: string): Promise<number> {
+  const response = await platform.api('/api/trust/remediation/playbooks', {
+    method: 'POST',
+    as: { owner },
+    json: { playbook_key: `gated-${Math.random().toString(36).slice(2, 8)}`, executor_type: 'shell', approval_required: true, retry_limit: 0, timeout_seconds: 30, plan: { command: '/bin/true', args: [] } },
+  });
+  expect(response.status).toBe(201);
+  return (await response.json()).id;
+}
+
+async function requestRun(owner: string, workspaceKey: string): Promise<{ id: number; version: number }> {
+  const { instanceId } = await seedInstance(platform.db.sql, owner);
+  const response = await platform.api('/api/trust/remediation/runs', { method: 'POST', as: { owner }, json: { playbook_id: await gatedPlaybook(owner), vm_instance_id: instanceId, metadata: { workspace_key: workspaceKey } } });
+  expect(response.status).toBe(201);
+  return response.json();
+}
+
+describe('web console', () => {
+  it('says empty for a tenant without workspaces, then shows a workspace and a run appear and change live', async () => {
+    const page = await open({ owner: 'web', roles: ['viewer'] });
+    await expect.poll(() => stateOf(page).getAttribute('data-state'), { timeout: 20_000 }).toBe('empty');
+    await seedWorkspace(platform.db.sql, { owner: 'web', key: 'web-alpha' });
+    await expect.poll(() => page.locator('section.workspace h2').allTextContents(), { timeout: 20_000 }).toEqual([expect.stringContaining('web-alpha')]);
+    const run = await requestRun('web', 'web-alpha');
+    await expect.poll(() => runRow(page, run.id).locator('.status').textContent(), { timeout: 20_000 }).toBe('pending');
+    await platform.db.sql`UPDATE runtime_vm_remediation_runs SET status = 'cancelled', version = version + 1 WHERE id = ${run.id}`;
+    await expect.poll(() => runRow(page, run.id).locator('.status').textContent(), { timeout: 20_000 }).toBe('cancelled');
+    expect(await stateOf(page).getAttribute('data-state')).toBe('live');
+    await page.close();
+  });
+
+  it('lets an approver approve a pending run, and offers a viewer no button', async () => {
+    await seedWorkspace(platform.db.sql, { owner: 'approvals', key: 'gated' });
+    const run = await requestRun('approvals', 'gated');
+    const viewer = await open({ owner: 'approvals', roles: ['viewer'] });
+    const page = await open({ owner: 'approvals', roles: ['approver'] });
+    await runRow(page, run.id).locator('button.approve').click({ timeout: 20_000 });
+    await expect.poll(() => runRow(page, run.id).locator('.approval').textContent(), { timeout: 20_000 }).toBe('approved');
+    const [row] = await platform.db.sql<{ approval_state: string; approved_by: string }[]>`SELECT approval_state, approved_by FROM runtime_vm_remediation_runs WHERE id = ${run.id}`;
+    expect(row).toEqual({ approval_state: 'approved', approved_by: 'carol' });
+    await expect.poll(() => runRow(viewer, run.id).locator('.approval').textContent(), { timeout: 20_000 }).toBe('approved');
+    expect(await runRow(viewer, run.id).locator('button').count()).toBe(0);
+    await viewer.close();
+    await page.close();
+  });
+
+  it('shows reconnecting while the API restarts and recovers without duplicates', async () => {
+    await seedWorkspace(platform.db.sql, { owner: 'restart', key: 'restart-ws' });
+    const page = await open({ owner: 'restart', roles: ['operator'] });
+    const before = await requestRun('restart', 'restart-ws');
+    await expect.poll(() => runRow(page, before.id).count(), { timeout: 20_000 }).toBe(1);
+    await platform.stopApi();
+    await expect.poll(() => stateOf(page).getAttribute('data-state'), { timeout: 20_000 }).toBe('reconnecting');
+    await platform.startApi();
+    const after = await requestRun('restart', 'restart-ws');
+    await expect.poll(() => runRow(page, after.id).count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => stateOf(page).getAttribute('data-state'), { timeout: 20_000 }).toBe('live');
+    expect(await runRow(page, before.id).count()).toBe(1);
+    expect(await page.locator('section.workspace').count()).toBe(1);
+    await mkdir('test-artifacts', { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    await page.close();
+  });
+
+  it('shows a tenant only its own workspaces', async () => {
+    await seedWorkspace(platform.db.sql, { owner: 'tenant-p', key: 'p-only' });
+    await seedWorkspace(platform.db.sql, { owner: 'tenant-q', key: 'q-only' });
+    const page = await open({ owner: 'tenant-q', roles: ['viewer'] });
+    await expect.poll(() => page.locator('section.workspace h2').allTextContents(), { timeout: 20_000 }).toEqual([expect.stringContaining('q-only')]);
+    await requestRun('tenant-p', 'p-only');
+    const mine = await requestRun('tenant-q', 'q-only');
+    await expect.poll(() => runRow(page, mine.id).count(), { timeout: 20_000 }).toBe(1);
+    expect(await page.locator('section.workspace').count()).toBe(1);
+    await page.close();
+  });
+});
