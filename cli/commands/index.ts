@@ -1,4 +1,5 @@
 // Every mcpctl command class; cli/main.ts registers this list.
+import { consoleCommands } from './console/index.ts';
 import { HealthCheckCommand } from './health/check.ts';
 import { ServersCreateCommand } from './servers/create.ts';
 import { ServersDeleteCommand } from './servers/delete.ts';
@@ -27,4 +28,5 @@ export const commands = [
   ...remediationCommands,
   ...vmCommands,
   ...placementCommands,
+  ...consoleCommands,
 ];
