@@ -16,7 +16,7 @@ const json = async (args: string[], as?: { sub?: string; owner?: string; roles?:
 };
 
 describe('mcpctl remediation workspaces', () => {
-  it('creates, revises, records gates, simulates, diffs and promotes through the real binary', async () => {
+  it('creates, revises, records gates, simulates, diffs and promotes through the real binary', { timeout: 300_000 }, async () => {
     const [a, b] = [await createInstance(platform, { quarantined: false }), await createInstance(platform, { quarantined: false })];
     const simulate = { command: '/bin/sh', args: ['-c', 'echo "+ banner: v2"; exit 2'] };
     const playbook = await createPlaybook(platform, { playbook_key: 'banner', executor_type: 'shell', approval_required: false, retry_limit: 0, plan: { command: '/bin/true' } });

@@ -46,7 +46,7 @@ async function toReady(id: number, versions: Versions): Promise<Versions> {
 }
 
 describe('remediation workspace lifecycle', () => {
-  it('remediation_workspace_lifecycle_end_to_end: draft, revisions, schema and policy, a real --check --diff, promotion', async () => {
+  it('remediation_workspace_lifecycle_end_to_end: draft, revisions, schema and policy, a real --check --diff, promotion', { timeout: 240_000 }, async () => {
     const vm = await createInstance(platform, { quarantined: false });
     const { id, versions, playbook } = await createWorkspace(platform, { targets: [vm], playbook: ansiblePlaybook(ansibleYaml('/tmp/motd', 'old\n')) });
     const stream = await openSse(`${platform.url}${workspaces}/${id}/stream`, await platform.token());
@@ -84,7 +84,7 @@ describe('remediation workspace lifecycle', () => {
     const [catalog] = await platform.db.sql`SELECT version, plan FROM runtime_vm_remediation_playbooks WHERE id = ${playbook.id}`;
     expect(catalog).toMatchObject({ version: 2, plan: { playbook_yaml: ansibleYaml('/tmp/motd') } });
     const runStream = await openSse(`${platform.url}/api/trust/remediation/stream?run_id=${target.remediation_run_id}`, await platform.token());
-    const [created] = await runStream.next(1);
+    const [created] = await runStream.next(1, 30_000);
     runStream.close();
     expect(created).toMatchObject({ event: 'run.created', data: { automation_payload: { promotion_id: promoted.body.promotion.id, playbook_version: 2, lane: 'stable' }, promotion_gate_context: { lane: 'stable', stage: 'production' } } });
     const run = await (await platform.api(`/api/trust/remediation/runs/${target.remediation_run_id}`)).json();
@@ -96,6 +96,7 @@ describe('remediation workspace lifecycle', () => {
     expect(finished.body.workspace.lifecycle_state).toBe('promoted');
     expect(finished.body.revisions.at(-1)).toMatchObject({ revision: { state: 'promoted', promotion_status: 'passed' }, terminal: true });
     expect(finished.body.promotions[0]).toMatchObject({ counts: { succeeded: 1 }, playbook_version: 2 });
+    await waitFor(async () => stream.events.map((event) => event.event), (names) => names.includes('promotion.finished'), { timeoutMs: 30_000, what: 'promotion.finished on the workspace stream' });
     const events = stream.events.map((event) => event.event);
     expect(events.slice(0, 3)).toEqual(['workspace.created', 'revision.appended', 'gate.schema']);
     expect(events).toEqual(expect.arrayContaining(['gate.policy', 'gate.simulation', 'promotion.started', 'promotion.applied', 'promotion.finished']));
@@ -103,7 +104,7 @@ describe('remediation workspace lifecycle', () => {
     stream.close();
   });
 
-  it('answers 409 gate-stale naming what changed when the catalog playbook or a target registry moved after simulation', async () => {
+  it('answers 409 gate-stale naming what changed when the catalog playbook or a target registry moved after simulation', { timeout: 240_000 }, async () => {
     const vm = await createInstance(platform, { quarantined: false });
     const { id, versions, playbook } = await createWorkspace(platform, { targets: [vm], playbook: ansiblePlaybook(ansibleYaml('/tmp/a')) });
     const ready = await toReady(id, versions);
@@ -122,7 +123,7 @@ describe('remediation workspace lifecycle', () => {
     expect(body.promotions).toEqual([]);
   });
 
-  it('answers 409 gate-stale when the stored plan no longer has the digest the gates judged', async () => {
+  it('answers 409 gate-stale when the stored plan no longer has the digest the gates judged', { timeout: 240_000 }, async () => {
     const vm = await createInstance(platform, { quarantined: false });
     const { id, versions } = await createWorkspace(platform, { targets: [vm], playbook: ansiblePlaybook(ansibleYaml('/tmp/b')) });
     const ready = await toReady(id, versions);
@@ -132,7 +133,7 @@ describe('remediation workspace lifecycle', () => {
     expect(refused.body.changes).toEqual(expect.arrayContaining([expect.objectContaining({ gate: 'schema', field: 'plan_sha256' })]));
   });
 
-  it('revokes ready when a re-validation fails, and never promotes an inconclusive simulation', async () => {
+  it('revokes ready when a re-validation fails, and never promotes an inconclusive simulation', { timeout: 240_000 }, async () => {
     const vm = await createInstance(platform, { quarantined: false });
     const yaml = `${ansibleYaml('/tmp/c')}    - name: run a command\n      ansible.builtin.command: /bin/true\n`;
     const { id, versions } = await createWorkspace(platform, { targets: [vm], playbook: ansiblePlaybook(yaml) });
@@ -154,7 +155,7 @@ describe('remediation workspace lifecycle', () => {
     expect((await gate(platform, other.id, recheck.next, 'promotion')).response.status).toBe(409);
   });
 
-  it('remediation_workspace_promotion_multiple_targets: three postures, a quarantined target refused with its reason', async () => {
+  it('remediation_workspace_promotion_multiple_targets: three postures, a quarantined target refused with its reason', { timeout: 240_000 }, async () => {
     const trusted = await createInstance(platform, { quarantined: false });
     const suspect = await createInstance(platform, { quarantined: false });
     await platform.db.sql`UPDATE runtime_vm_trust_registry SET lifecycle_state = 'suspect', freshness_deadline = now() + interval '1 hour' WHERE vm_instance_id = ${suspect}`;

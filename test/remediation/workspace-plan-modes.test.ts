@@ -37,7 +37,7 @@ async function simulate(id: number, versions: Versions) {
 const playbook = (executor: string, plan: Record<string, unknown>, approval = true) => ({ playbook_key: `${executor}-${Math.random().toString(36).slice(2, 8)}`, executor_type: executor, approval_required: approval, retry_limit: 0, plan });
 
 describe('simulation plan modes', () => {
-  it('calls the cloud plan mode endpoint and records its answer as the diff', async () => {
+  it('calls the cloud plan mode endpoint and records its answer as the diff', { timeout: 120_000 }, async () => {
     api.handle((req, res) => reply(res, 200, { would_change: ['instance-type'], path: req.url }));
     const vm = await createInstance(platform, { quarantined: false });
     const { id, versions } = await createWorkspace(platform, { targets: [vm], playbook: playbook('cloud', { url: `${api.base}/apply`, simulate: { method: 'POST', url: `${api.base}/plan` } }) });
@@ -48,7 +48,7 @@ describe('simulation plan modes', () => {
     expect(api.received.map((request) => request.url)).not.toContain('/apply');
   });
 
-  it('is inconclusive for a shell plan without a plan mode, and promotes nothing', async () => {
+  it('is inconclusive for a shell plan without a plan mode, and promotes nothing', { timeout: 120_000 }, async () => {
     const vm = await createInstance(platform, { quarantined: false });
     const { id, versions } = await createWorkspace(platform, { targets: [vm], playbook: playbook('shell', { command: '/bin/true' }) });
     const { body } = await simulate(id, versions);
@@ -56,7 +56,7 @@ describe('simulation plan modes', () => {
     expect(body.revisions.at(-1)).toMatchObject({ revision: { simulation_status: 'inconclusive' }, actions: { can_promote: false } });
   });
 
-  it('stops staging after the first failed run when stop_on_first_failure', async () => {
+  it('stops staging after the first failed run when stop_on_first_failure', { timeout: 120_000 }, async () => {
     const targets = [await createInstance(platform, { quarantined: false }), await createInstance(platform, { quarantined: false }), await createInstance(platform, { quarantined: false })];
     const plan = { command: '/bin/sh', args: ['-c', 'exit 3'], simulate: { command: '/bin/sh', args: ['-c', 'exit 2'] } };
     const { id, versions } = await createWorkspace(platform, { targets, playbook: playbook('shell', plan, false) });
