@@ -1,5 +1,6 @@
-// One winner per version: of the writers that raced with the same version of a run (approval) or a playbook (edit),
-// at most one succeeded, and every loser was told 409 with the current version.
+// One winner per version: of the writers that raced with the same version of a run (approval), a playbook (edit) or
+// a workspace (revision append, promotion), at most one succeeded, and every loser was told 409 with the current
+// version.
 import { pairOps, type CompletedOp } from '../history.ts';
 import { fail, pass, unknown, type Checker } from './verdict.ts';
 
@@ -7,11 +8,11 @@ const groupKey = ({ invoke }: CompletedOp) => `${invoke.tenant}/${invoke.f}/${St
 
 export const oneWinnerPerVersion: Checker = {
   name: 'one-winner-per-version',
-  kinds: ['approve', 'playbook-edit'],
+  kinds: ['approve', 'playbook-edit', 'workspace-revise', 'workspace-promote'],
   check({ history }) {
     const groups = new Map<string, CompletedOp[]>();
     for (const op of pairOps(history)) {
-      if (op.invoke.f !== 'approve' && op.invoke.f !== 'playbook-edit') continue;
+      if (!oneWinnerPerVersion.kinds.includes(op.invoke.f)) continue;
       if (op.done?.type !== 'ok' && op.done?.type !== 'fail') continue;
       groups.set(groupKey(op), [...(groups.get(groupKey(op)) ?? []), op]);
     }

@@ -9,6 +9,7 @@ export interface Labelled {
   playbooks: Map<string, { id: number; key: string }>;
   instances: Map<string, { id: number }>;
   runs: Map<string, { id: number; instance_id: number }>;
+  workspaces: Map<string, { id: number; instance_id: number }>;
 }
 
 export interface ScenarioContext {
@@ -29,7 +30,7 @@ export interface ScenarioContext {
 export const labelsOf = (ctx: ScenarioContext, tenant: string): Labelled => {
   let labelled = ctx.labels.get(tenant);
   if (!labelled) {
-    labelled = { playbooks: new Map(), instances: new Map(), runs: new Map() };
+    labelled = { playbooks: new Map(), instances: new Map(), runs: new Map(), workspaces: new Map() };
     ctx.labels.set(tenant, labelled);
   }
   return labelled;

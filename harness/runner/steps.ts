@@ -12,20 +12,12 @@ import { endStatuses, readRun } from './run-read.ts';
 import { startWatch } from './watch.ts';
 import { drainQueues } from './queues.ts';
 import { probeTenants } from './probe.ts';
-
-type StepOf<K extends Step['op']> = Extract<Step, { op: K }>;
-const owner = (body: Answer['body']) => ({ owner_id: body?.owner_id });
-
-const race = <T>(ctx: ScenarioContext, racers: number, one: (i: number) => Promise<T>) =>
-  Promise.all(Array.from({ length: racers }, async (_, i) => {
-    await sleep(Math.floor(ctx.random() * 15));
-    return one(i);
-  }));
+import { createWorkspace, passGates, promote, revise } from './workspace-steps.ts';
+import { owner, race, shellPlan, type StepOf } from './step-helpers.ts';
 
 function planOf(ctx: ScenarioContext, step: StepOf<'playbook'>) {
   if (step.executor === 'cloud') return { method: 'POST', url: `${ctx.platform.cloudUrl}/repair/{{run_id}}`, body: { run: '{{run_id}}' }, auth: { secret_ref: CLOUD_SECRET_REF } };
-  const ticks = Math.max(1, Math.round(step.sleep_seconds * 4));
-  return { command: '/bin/sh', args: ['-c', `i=0; while [ $i -lt ${ticks} ]; do echo "repair step $i"; sleep 0.25; i=$((i+1)); done; echo repaired >&2`] };
+  return shellPlan(step.sleep_seconds);
 }
 
 async function playbook(ctx: ScenarioContext, tenant: string, step: StepOf<'playbook'>) {
@@ -64,6 +56,7 @@ async function instance(ctx: ScenarioContext, tenant: string, step: StepOf<'inst
     if (created.status !== 201) return created;
     const instanceId = created.body.instance.id;
     const entry = await ctx.client.request(actor, 'GET', `/api/trust/registry/${instanceId}`);
+    if (!step.quarantine) return { status: 201, body: { id: instanceId, owner_id: entry.body.owner_id } };
     // Quarantined, so the run's progress is tagged in the registry (a trusted instance takes no remediation events).
     const moved = await ctx.client.request(actor, 'POST', `/api/trust/registry/${instanceId}/transition`, { version: entry.body.version, lifecycle_state: 'quarantined', reason: 'validation harness' });
     return moved.status === 200 ? { status: 201, body: { id: instanceId, owner_id: moved.body.registry.owner_id } } : moved;
@@ -138,7 +131,11 @@ export async function runStep(ctx: ScenarioContext, tenant: string, step: Step, 
     case 'artifacts': return artifacts(ctx, tenant, step);
     case 'probe-tenants':
       await ctx.barrier(index);
-      return probeTenants(ctx, tenant, step.run);
+      return probeTenants(ctx, tenant, step);
+    case 'workspace': return createWorkspace(ctx, tenant, step);
+    case 'revise': return revise(ctx, tenant, step);
+    case 'gates': return passGates(ctx, tenant, step);
+    case 'promote': return promote(ctx, tenant, step);
     case 'drain-queues':
       await ctx.barrier(index);
       return drainQueues(ctx, tenant);

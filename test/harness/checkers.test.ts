@@ -113,6 +113,15 @@ describe('checkers', () => {
     expect(runChecker('stream-order', { ...input, transcript })).toMatchObject({ verdict: 'fail', detail: expect.stringContaining(detail) });
   });
 
+  it.each(['workspace-revise', 'workspace-promote'] as const)('one-winner-per-version judges racing %s writes too', (f) => {
+    const race = (outcomes: ('ok' | 'fail')[]) =>
+      history((h) => {
+        for (const outcome of outcomes) h.op('tenant-alpha', f, { target_id: 3, version: 2 }, outcome, outcome === 'ok' ? { status: 201 } : { status: 409, code: 'version-conflict', current_version: 3 });
+      });
+    expect(runChecker('one-winner-per-version', race(['ok', 'fail', 'fail'])).verdict).toBe('pass');
+    expect(runChecker('one-winner-per-version', race(['ok', 'ok', 'fail']))).toMatchObject({ verdict: 'fail', detail: `2 writers won tenant-alpha/${f}/3@2` });
+  });
+
   it('tenant-isolation fails a 403 across tenants (it confirms the id exists)', () => {
     const input = history((h) => h.op('tenant-alpha', 'cross-read', { path: '/x', target_owner: 'tenant-bravo' }, 'fail', { status: 403 }));
     expect(runChecker('tenant-isolation', input)).toMatchObject({ verdict: 'fail', detail: expect.stringContaining('403') });

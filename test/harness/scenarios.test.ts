@@ -21,7 +21,7 @@ describe('scenario manifests', () => {
   it("loads the repository's scenarios, every seed scenario among them", async () => {
     const loaded = await loadScenarios(defaultScenarioDir);
     expect(loaded.map((entry) => entry.scenario.tag)).toEqual(
-      expect.arrayContaining(['validation:remediation_flow', 'validation:tenant-isolation', 'validation:concurrent-approvals', 'validation:executor-outage', 'validation:remediation-concurrency', 'validation:remediation-stream:sse-ordering']),
+      expect.arrayContaining(['validation:remediation_flow', 'validation:tenant-isolation', 'validation:concurrent-approvals', 'validation:executor-outage', 'validation:remediation-concurrency', 'validation:remediation-stream:sse-ordering', 'validation:remediation-workspace-draft', 'validation:remediation-workspace-promotion']),
     );
     expect(loaded.every((entry) => /^[0-9a-f]{64}$/.test(entry.sha256))).toBe(true);
   });
