@@ -1,5 +1,7 @@
 // bench:dispatch — latency from enqueueing a remediation run to its executor process starting (p50, p99), against
-// a bare execa spawn of the same command in the same run; and runs completed per second at concurrency 1 and 16.
+// a bare execa spawn of the same command and against the same command started in the sandbox directly
+// (runSandboxed: setpriv + bwrap, what every attempt pays), in the same run; the dispatch overhead is the difference
+// to the sandboxed start. Also runs completed per second at concurrency 1, 2 and 16, and commits per run.
 import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -14,6 +16,7 @@ import { insertServer } from '../sql/servers.ts';
 import { transact, type Db } from '../sql/transact.ts';
 import { insertVmInstance } from '../sql/vm-instances.ts';
 import { createPlaybookBody } from '../core/schemas/remediation.ts';
+import { runSandboxed, sandboxOptions } from '../executors/remediation/sandbox.ts';
 
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -23,6 +26,18 @@ const dbUrl = (name: string) => Object.assign(new URL(BASE_URL), { pathname: `/$
 const nowNs = () => BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
 const quantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))] ?? NaN;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Committed transactions in the database so far (pg_stat_database, flushed first). */
+async function commits(database: string): Promise<number> {
+  const admin = createSql(dbUrl('postgres'), { max: 1 });
+  try {
+    await admin`SELECT pg_stat_force_next_flush()`.catch(() => undefined);
+    const [row] = await admin<{ n: string }[]>`SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = ${database}`;
+    return Number(row?.n ?? 0);
+  } finally {
+    await admin.end();
+  }
+}
 
 async function instances(sql: Sql, count: number): Promise<number[]> {
   const ids: number[] = [];
@@ -69,13 +84,32 @@ async function main() {
       const { stdout } = await execa('date', ['+%s%N']);
       bare.push(Number(BigInt(stdout.trim()) - t0) / 1e6);
     }
+    // Baseline 2: the same command through the sandbox directly, in a work directory like an attempt's.
+    const sandbox = sandboxOptions(parseConfig({}));
+    const sandboxed: number[] = [];
+    const scratch = `/tmp/mcp-bench-dispatch-${process.pid}/direct`;
+    for (let i = 0; i < SAMPLES; i++) {
+      const workdir = `${scratch}-${i}`;
+      await mkdir(workdir, { recursive: true });
+      let line = '';
+      const t0 = nowNs();
+      await runSandboxed(sandbox, { command: 'date', args: ['+%s%N'], env: {}, workdir, cwd: workdir, network: 'none' }, {
+        context: { signal: new AbortController().signal, timeoutMs: 10_000, onLog: (entry) => void (entry.stream === 'stdout' && (line = entry.line)) },
+        outputCapBytes: 1 << 20,
+      });
+      sandboxed.push(Number(BigInt(line.trim()) - t0) / 1e6);
+    }
     const dispatched: number[] = [];
+    // Every statement of the bench's own poll is a transaction too: counted, and taken off.
+    let polls = 0;
+    const commitsBefore = await commits(database);
     await phase(database, 1, async (db, playbook) => {
       const s = db.sql;
       for (let i = 0; i < SAMPLES; i++) {
         const t0 = nowNs();
         const run = await enqueue(db, playbook, vms[i]!);
         for (;;) {
+          polls += 1;
           const [row] = await s<{ line: string }[]>`SELECT line FROM runtime_vm_remediation_log_events WHERE run_id = ${run!.id} AND stream = 'stdout'`;
           if (row) {
             dispatched.push(Number(BigInt(row.line.trim()) - t0) / 1e6);
@@ -85,8 +119,9 @@ async function main() {
         }
       }
     });
+    const commitsPerRun = (await commits(database)) - commitsBefore - polls;
     const throughput: Record<string, number> = {};
-    for (const concurrency of [1, 16]) {
+    for (const concurrency of [1, 2, 16]) {
       await phase(database, concurrency, async (db, playbook) => {
         const s = db.sql;
         await s`UPDATE runtime_vm_remediation_runs SET status = 'succeeded' WHERE status IN ('pending', 'queued', 'running', 'retry-scheduled')`;
@@ -105,9 +140,14 @@ async function main() {
       samples: SAMPLES,
       runs: RUNS,
       bare_spawn_ms: { p50: quantile(bare, 0.5), p99: quantile(bare, 0.99) },
+      sandboxed_spawn_ms: { p50: quantile(sandboxed, 0.5), p99: quantile(sandboxed, 0.99) },
       enqueue_to_start_ms: { p50: quantile(dispatched, 0.5), p99: quantile(dispatched, 0.99) },
       ratio_p50: quantile(dispatched, 0.5) / quantile(bare, 0.5),
+      ratio_p50_vs_sandboxed: quantile(dispatched, 0.5) / quantile(sandboxed, 0.5),
+      dispatch_overhead_ms_p50: quantile(dispatched, 0.5) - quantile(sandboxed, 0.5),
+      commits_per_run: commitsPerRun / SAMPLES,
       runs_per_second: throughput,
+      scaling_c2_over_c1: (throughput.c2 ?? 0) / (throughput.c1 ?? 1),
       scaling_c16_over_c1: (throughput.c16 ?? 0) / (throughput.c1 ?? 1),
     };
     console.log(JSON.stringify(result, null, 2));

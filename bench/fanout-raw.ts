@@ -10,6 +10,7 @@ const port = Number(process.env.PORT);
 const prefix = process.env.QUEUE_PREFIX ?? 'mcp';
 const sql = createSql(process.env.DATABASE_URL ?? '', { max: 4 });
 const subscriber = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+subscriber.on('error', (error: Error) => process.stderr.write(`fanout-raw: redis: ${error.message}\n`));
 const owners = new Map<string, { clients: Set<ServerResponse>; cursor: number; running: boolean; again: boolean }>();
 const [start] = await sql<{ id: number | null }[]>`SELECT max(id) AS id FROM stream_events WHERE topic = 'trust-registry'`;
 const head = start?.id ?? 0;

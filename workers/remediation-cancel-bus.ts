@@ -14,9 +14,20 @@ export interface CancelBus {
   watch(runId: number, controller: AbortController): Promise<() => void>;
 }
 
-export function createCancelBus(deps: { redis: RedisClient; prefix: string; logger: Logger }): CancelBus {
+/** How long the subscription outlives the last run it served. */
+export const CANCEL_BUS_IDLE_MS = 5_000;
+
+export function createCancelBus(deps: { redis: RedisClient; prefix: string; logger: Logger; idleMs?: number }): CancelBus {
   const controllers = new Map<number, Set<AbortController>>();
   let subscriber: Promise<RedisClient> | undefined;
+  let idle: NodeJS.Timeout | undefined;
+  const disconnect = () => {
+    idle = undefined;
+    if (controllers.size > 0 || subscriber === undefined) return;
+    const closing = subscriber;
+    subscriber = undefined;
+    void closing.then((client) => client.disconnect()).catch((error: unknown) => deps.logger.warn({ err: error }, 'remediation cancel subscriber not closed'));
+  };
 
   const connect = async (): Promise<RedisClient> => {
     const client = deps.redis.duplicate();
@@ -39,13 +50,14 @@ export function createCancelBus(deps: { redis: RedisClient; prefix: string; logg
       const set = controllers.get(runId) ?? new Set();
       set.add(controller);
       controllers.set(runId, set);
+      clearTimeout(idle);
+      idle = undefined;
       const release = () => {
         set.delete(controller);
         if (set.size === 0) controllers.delete(runId);
-        if (controllers.size === 0 && subscriber !== undefined) {
-          const closing = subscriber;
-          subscriber = undefined;
-          void closing.then((client) => client.disconnect()).catch((error: unknown) => deps.logger.warn({ err: error }, 'remediation cancel subscriber not closed'));
+        if (controllers.size === 0 && subscriber !== undefined && idle === undefined) {
+          idle = setTimeout(disconnect, deps.idleMs ?? CANCEL_BUS_IDLE_MS);
+          idle.unref();
         }
       };
       // A failed subscribe must not stay cached: the next attempt tries again instead of inheriting the rejection.
