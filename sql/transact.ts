@@ -70,7 +70,16 @@ const ATTEMPTS = 5;
  * Run `work` in one transaction. A transaction Postgres rolled back as a serialization failure or deadlock runs
  * again from the start (with fresh effects), so `work` must do nothing outside `uow` it cannot repeat.
  */
-export async function transact<T>(db: Db, work: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+export interface TransactOptions {
+  /**
+   * `background`: return as soon as the transaction committed, and hand its outbox rows to BullMQ and ring its
+   * doorbells without waiting (the relay backs the hand-off up). For a writer on a latency-critical path whose
+   * outbox rows are not needed at once, such as the watchdog job a run's claim schedules.
+   */
+  afterCommit?: 'await' | 'background';
+}
+
+export async function transact<T>(db: Db, work: (uow: UnitOfWork) => Promise<T>, options: TransactOptions = {}): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const effects = noEffects();
     let append: Promise<StreamDoorbell[]> = Promise.resolve([]);
@@ -84,7 +93,9 @@ export async function transact<T>(db: Db, work: (uow: UnitOfWork) => Promise<T>)
       })) as T;
       // A failed append turned the COMMIT into a rollback: nothing of this transaction was written.
       const appended = await append;
-      await afterCommit(db, effects.rows, effects.notifications, appended);
+      const published = afterCommit(db, effects.rows, effects.notifications, appended);
+      if (options.afterCommit === 'background') published.catch(() => undefined);
+      else await published;
       return result;
     } catch (error) {
       if (attempt >= ATTEMPTS || !RETRYABLE.has((error as { code?: string }).code ?? '')) throw error;

@@ -83,7 +83,9 @@ async function claim(deps: DispatchDeps, data: z.infer<typeof remediationExecute
     });
     await scheduleDeadline(uow, started, 'attempt-watchdog', playbook.timeout_seconds * 1000 + deps.watchdogGraceMs, data.attempt);
     return { claimed: { run: started, attempt: data.attempt, lease, playbook } };
-  });
+    // The watchdog job fires after the attempt's timeout: its hand-off to BullMQ (two Redis round trips) need not
+    // hold up the process start, and the relay enqueues it should the hand-off fail.
+  }, { afterCommit: 'background' });
 }
 
 async function execute(deps: DispatchDeps, claimed: Claimed, controller: AbortController): Promise<{ result: ExecutionResult; logLoss: LogLoss | undefined }> {

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSql } from '../../sql/db.ts';
 import { OUTBOX_CHANNEL } from '../../sql/outbox.ts';
+import { sseFanoutQueue } from '../../queues/sse-fanout.ts';
 import { createDb, doorbellsSettled, transact } from '../../sql/transact.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
@@ -64,5 +65,32 @@ describe('transact', () => {
     await done;
     expect(heard).toEqual(['sentinel']);
     await listener.end();
+  });
+
+  it('returns at commit with afterCommit: background, and still hands the outbox rows over', async () => {
+    let release: () => void = () => {};
+    const handedOver: number[][] = [];
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = createDb(db.sql, {
+      outbox: async (rows) => {
+        await gate;
+        handedOver.push(rows.map((row) => row.id));
+      },
+    });
+    const write = (id: number) => async (uow: Parameters<Parameters<typeof transact>[1]>[0]) => {
+      await uow.tx`INSERT INTO transact_probe (id) VALUES (${id})`;
+      return uow.enqueue(sseFanoutQueue, { doorbells: [{ topic: 'trust-registry', owner_id: 'acme', id }] });
+    };
+    let awaitedBack = false;
+    const awaited = transact(slow, write(10)).finally(() => (awaitedBack = true));
+    const background = await transact(slow, write(11), { afterCommit: 'background' });
+    // The background writer is back while the hand-off is still held; the awaiting one is not.
+    expect(handedOver).toEqual([]);
+    expect(awaitedBack).toBe(false);
+    expect(await db.sql`SELECT id FROM transact_probe WHERE id = 11`).toEqual([{ id: 11 }]);
+    release();
+    const first = await awaited;
+    await doorbellsSettled(slow);
+    await expect.poll(() => handedOver.flat().sort()).toEqual([first, background].sort());
   });
 });
