@@ -2,7 +2,7 @@
 // active revision, sandbox executions, snapshots, and promotions with their per-target runs.
 import { validationGates, type GateName } from '../core/workspace-gate.ts';
 import { revisionStatus } from '../core/workspace-revision.ts';
-import type { Queryable } from './db.ts';
+import type { Queryable, Sql } from './db.ts';
 import { listPromotions } from './workspace-promotions.ts';
 import { listSandboxExecutions } from './workspace-sandbox.ts';
 import { listSnapshots, snapshotOf, type SnapshotRow } from './workspace-gates.ts';
@@ -19,11 +19,17 @@ function gateSummaries(revision: RevisionRow | undefined, snapshots: SnapshotRow
   });
 }
 
-export async function loadEnvelope(sql: Queryable, ownerId: string, id: number) {
+/** One repeatable-read snapshot: a job's commit lands wholly before or after it, never between two of its reads. */
+export async function loadEnvelope(pool: Sql, ownerId: string, id: number) {
+  return pool.begin('isolation level repeatable read read only', (tx) => readEnvelope(tx, ownerId, id)) as Promise<Awaited<ReturnType<typeof readEnvelope>>>;
+}
+
+async function readEnvelope(sql: Queryable, ownerId: string, id: number) {
   const workspace = await getWorkspace(sql, ownerId, id);
-  const [revisions, snapshots, sandbox, promotions] = await Promise.all([
-    listRevisions(sql, [id]), listSnapshots(sql, id), listSandboxExecutions(sql, id), listPromotions(sql, id),
-  ]);
+  const revisions = await listRevisions(sql, [id]);
+  const snapshots = await listSnapshots(sql, id);
+  const sandbox = await listSandboxExecutions(sql, id);
+  const promotions = await listPromotions(sql, id);
   const active = revisions.find((row) => row.id === workspace.active_revision_id);
   return {
     workspace,
