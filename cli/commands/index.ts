@@ -1,5 +1,6 @@
 // Every mcpctl command class; cli/main.ts registers this list.
 import { consoleCommands } from './console/index.ts';
+import { evaluationCommands } from './evaluations/index.ts';
 import { HealthCheckCommand } from './health/check.ts';
 import { ServersCreateCommand } from './servers/create.ts';
 import { ServersDeleteCommand } from './servers/delete.ts';
@@ -29,4 +30,5 @@ export const commands = [
   ...vmCommands,
   ...placementCommands,
   ...consoleCommands,
+  ...evaluationCommands,
 ];

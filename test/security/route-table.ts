@@ -67,6 +67,8 @@ export const routeTable: Record<string, Entry> = {
     fresh: true,
     request: (fx) => ({ path: `/api/trust/registry/${fx.spareVmId}/accelerators`, json: { accelerator_id: 'gpu-0', kind: 'gpu', posture: 'compliant' } }),
   },
+  'GET /api/evaluations': { roles: READ, own: 200, foreign: 200, request: () => ({ path: '/api/evaluations' }) },
+  'GET /api/evaluations/{id}': { roles: READ, own: 200, foreign: 404, request: (fx) => ({ path: `/api/evaluations/${fx.evaluationId}` }) },
   'POST /api/trust/attestations': {
     roles: ['verifier'],
     own: 202,

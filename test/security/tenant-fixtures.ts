@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findEvaluationCertification, upsertTrustLineage } from '../../sql/evaluation-certifications.ts';
 import { putReferenceMeasurements } from '../../sql/reference-measurements.ts';
 import { insertServer } from '../../sql/servers.ts';
 import { insertVmInstance } from '../../sql/vm-instances.ts';
@@ -18,6 +19,7 @@ export interface TenantFixture {
   runId: number;
   jobId: string;
   decisionId: string;
+  evaluationId: number;
   /** A workspace over the playbook (target: the spare instance) at version 2, its revision 1 (version 2) schema-passed. */
   workspaceId: number;
   revisionId: number;
@@ -91,5 +93,7 @@ export async function createTenantFixture(platform: TestPlatform, owner: string)
     await platform.api(`/api/trust/remediation/workspaces/${workspaceId}/revisions/${revisionId}/schema`, { method: 'POST', as: operator, json: { workspace_version: 1, revision_version: 1 } }),
     'schema gate',
   );
-  return { owner, serverId: server.id, vmId: vm.id, spareVmId: spare.id, playbookId: playbook.id, runId: run.id, jobId: job.job_id, decisionId: decision.decision_id, workspaceId, revisionId };
+  await upsertTrustLineage(sql, { ownerId: owner, serverId: server.id, vmInstanceId: vm.id, attestationStatus: null, remediationAttempts: null });
+  const evaluation = await findEvaluationCertification(sql, owner, server.id);
+  return { owner, serverId: server.id, vmId: vm.id, spareVmId: spare.id, playbookId: playbook.id, runId: run.id, jobId: job.job_id, decisionId: decision.decision_id, evaluationId: evaluation!.id, workspaceId, revisionId };
 }

@@ -9,6 +9,10 @@ export interface IntelligenceView {
   stored: boolean;
 }
 
+/** The penalties as table rows (points shown as what they take off) and the columns to print them in. */
+export const penaltyRows = (view: IntelligenceView) => view.penalties.map((p) => ({ ...p, points: `-${p.points}` }));
+export const penaltyColumns = ['cause', 'points', 'vm_instance_id', 'detail'];
+
 export class ServersIntelligenceCommand extends ApiCommand {
   static override paths = [['servers', 'intelligence']];
   static override usage = ApiCommand.Usage({
@@ -22,6 +26,6 @@ export class ServersIntelligenceCommand extends ApiCommand {
     const view = await this.client().request<IntelligenceView>('GET', `/api/servers/${encodeURIComponent(this.id)}/intelligence`);
     if (this.json) return this.printJson(view);
     this.print(this.record({ score: view.score, computed_at: `${view.computed_at}${view.stored ? '' : ' (computed on read)'}` }));
-    if (view.penalties.length > 0) this.print(this.table(view.penalties.map((p) => ({ ...p, points: `-${p.points}` })), ['cause', 'points', 'vm_instance_id', 'detail']));
+    if (view.penalties.length > 0) this.print(this.table(penaltyRows(view), penaltyColumns));
   }
 }
