@@ -52,6 +52,9 @@ subscriber.on('message', (_channel: string, message: string) => {
   const doorbell = JSON.parse(message) as { topic: string; owner_id: string };
   if (doorbell.topic === 'trust-registry') void deliver(doorbell.owner_id);
 });
+// Subscribe only once connected: a SUBSCRIBE queued before the connection is ready races ioredis' ready check
+// (INFO), which a connection already in subscriber mode refuses, and the client then reconnects in a loop.
+if (subscriber.status !== 'ready') await new Promise((resolve) => subscriber.once('ready', resolve));
 await subscriber.subscribe(`${prefix}:stream-events`);
 
 const server = createServer((req, res) => {
