@@ -142,7 +142,8 @@ export async function startWorkers(clients: Clients, queueNames: string[]): Prom
   const host = startWorkerHost({
     redis: redisTarget(config),
     prefix: clients.queues.keyPrefix,
-    onCompleted: (queue, jobId) => finished.ring([{ queue, jobId }]),
+    // A job BullMQ numbered itself was added directly (sse-fanout doorbells), never from an outbox row.
+    onCompleted: (queue, jobId) => (/^\d+$/.test(jobId) ? undefined : finished.ring([{ queue, jobId }])),
     queues: hosted,
     concurrency: config.WORKER_CONCURRENCY,
     lockDurationMs: config.WORKER_LOCK_DURATION_MS,
