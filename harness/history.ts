@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { faultKind } from './scenario.ts';
 
-export const opKind = z.enum(['playbook-create', 'playbook-edit', 'instance-create', 'enqueue', 'approve', 'run-read', 'artifacts', 'cross-read', 'watch', 'server-log', 'queues', 'workspace-create', 'workspace-revise', 'workspace-gate', 'workspace-promote', 'workspace-read']);
+export const opKind = z.enum(['playbook-create', 'playbook-edit', 'instance-create', 'enqueue', 'approve', 'run-read', 'artifacts', 'cross-read', 'watch', 'server-log', 'queues', 'workspace-create', 'workspace-revise', 'workspace-gate', 'workspace-promote', 'workspace-read', 'workspace-diff']);
 export type OpKind = z.infer<typeof opKind>;
 
 const common = { index: z.number().int().min(0), time: z.number().min(0), scenario: z.string() };

@@ -11,6 +11,8 @@ export type FaultKind = z.infer<typeof faultKind>;
 const tenant = z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be a lowercase tenant id');
 const label = z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be a lowercase label');
 const racers = z.number().int().min(1).max(32).default(1);
+/** How a step reaches the platform: the REST API, or the real `mcpctl` binary with `--json`. */
+const via = z.enum(['api', 'cli']).default('api');
 const endStatus = z.enum(['succeeded', 'failed', 'cancelled', 'denied', 'expired']);
 
 /** Steps run in order for every tenant of the scenario, the tenants concurrently; labels name what a step made. */
@@ -26,16 +28,18 @@ export const step = z.discriminatedUnion('op', [
   }),
   z.strictObject({ op: z.literal('edit-playbook'), playbook: label, racers }),
   z.strictObject({ op: z.literal('instance'), as: label, quarantine: z.boolean().default(true) }),
-  z.strictObject({ op: z.literal('enqueue'), as: label, playbook: label, instance: label, racers, via: z.enum(['api', 'cli']).default('api') }),
+  z.strictObject({ op: z.literal('enqueue'), as: label, playbook: label, instance: label, racers, via }),
   z.strictObject({ op: z.literal('approve'), run: label, racers }),
   z.strictObject({ op: z.literal('watch'), run: label }),
   z.strictObject({ op: z.literal('await-run'), run: label, status: z.array(endStatus).min(1).default(['succeeded']) }),
   z.strictObject({ op: z.literal('artifacts'), run: label }),
   z.strictObject({ op: z.literal('probe-tenants'), run: label.optional(), workspace: label.optional() }),
-  z.strictObject({ op: z.literal('workspace'), as: label, playbook: label, instance: label }),
-  z.strictObject({ op: z.literal('revise'), workspace: label, racers }),
-  z.strictObject({ op: z.literal('gates'), workspace: label }),
-  z.strictObject({ op: z.literal('promote'), as: label, workspace: label, racers }),
+  z.strictObject({ op: z.literal('workspace'), as: label, playbook: label, instance: label, via }),
+  // stale: one writer sends the version before the one it read, and must be refused 409.
+  z.strictObject({ op: z.literal('revise'), workspace: label, racers, via, stale: z.boolean().default(false) }),
+  // policy_override: an approver (never the author) overrides a soft policy failure with this reason.
+  z.strictObject({ op: z.literal('gates'), workspace: label, via, policy_override: z.string().min(1).max(200).optional() }),
+  z.strictObject({ op: z.literal('promote'), as: label, workspace: label, racers, via }),
   z.strictObject({ op: z.literal('drain-queues') }),
 ]);
 export type Step = z.infer<typeof step>;

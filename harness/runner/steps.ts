@@ -2,9 +2,7 @@
 // instances put into quarantine, racing enqueues and approvals, watches, waiting for a run, artifacts,
 // cross-tenant probes and the queue drain at the end. Racers start together, each after a seeded jitter.
 import { createHash } from 'node:crypto';
-import path from 'node:path';
-import { execa } from 'execa';
-import { CLOUD_SECRET_REF, repoRoot } from '../platform/platform.ts';
+import { CLOUD_SECRET_REF } from '../platform/platform.ts';
 import type { Step } from '../scenario.ts';
 import { approver, operator, type Answer } from './client.ts';
 import { labelsOf, need, sleep, type ScenarioContext } from './context.ts';
@@ -12,6 +10,7 @@ import { endStatuses, readRun } from './run-read.ts';
 import { startWatch } from './watch.ts';
 import { drainQueues } from './queues.ts';
 import { probeTenants } from './probe.ts';
+import { mcpctl } from './mcpctl.ts';
 import { createWorkspace, passGates, promote, revise } from './workspace-steps.ts';
 import { owner, race, shellPlan, type StepOf } from './step-helpers.ts';
 
@@ -67,14 +66,12 @@ async function instance(ctx: ScenarioContext, tenant: string, step: StepOf<'inst
 
 async function enqueueVia(ctx: ScenarioContext, tenant: string, via: 'api' | 'cli', playbookId: number, instanceId: number): Promise<Answer> {
   if (via === 'api') return ctx.client.request(operator(tenant), 'POST', '/api/trust/remediation/runs', { playbook_id: playbookId, vm_instance_id: instanceId });
-  const env = { MCPCTL_API_URL: ctx.client.url, MCPCTL_TOKEN: await ctx.client.token(operator(tenant)), PATH: process.env.PATH ?? '/usr/bin:/bin' };
-  const result = await execa(process.execPath, [path.join(repoRoot, 'bin', 'mcpctl.js'), 'remediation', 'runs', 'enqueue', '--playbook-id', String(playbookId), '--vm-instance-id', String(instanceId), '--json'], { env, extendEnv: false, reject: false, cwd: repoRoot });
-  if (result.exitCode === 0) return { status: 201, body: JSON.parse(result.stdout) };
-  // The CLI prints `code: detail`; the run it names is read back the way an operator would.
-  const code = /^([a-z-]+):/.exec(result.stderr.trim())?.[1];
-  const active = code === 'active-run-exists' ? await ctx.client.request(operator(tenant), 'GET', `/api/trust/remediation/runs?vm_instance_id=${instanceId}&limit=50`) : undefined;
-  const running = active?.body.items?.find((run: { status: string }) => !endStatuses.has(run.status));
-  return { status: code === 'active-run-exists' ? 409 : 500, body: { code: code ?? result.stderr.trim().slice(0, 200), active_run_id: running?.id } };
+  const answer = await mcpctl(ctx, tenant, ['remediation', 'runs', 'enqueue', '--playbook-id', String(playbookId), '--vm-instance-id', String(instanceId)], 201);
+  if (answer.body.code !== 'active-run-exists') return answer;
+  // The run the refusal names is read back the way an operator would.
+  const active = await ctx.client.request(operator(tenant), 'GET', `/api/trust/remediation/runs?vm_instance_id=${instanceId}&limit=50`);
+  const running = active.body.items?.find((run: { status: string }) => !endStatuses.has(run.status));
+  return { status: 409, body: { ...answer.body, active_run_id: running?.id } };
 }
 
 async function enqueue(ctx: ScenarioContext, tenant: string, step: StepOf<'enqueue'>) {

@@ -21,7 +21,7 @@ describe('scenario manifests', () => {
   it("loads the repository's scenarios, every seed scenario among them", async () => {
     const loaded = await loadScenarios(defaultScenarioDir);
     expect(loaded.map((entry) => entry.scenario.tag)).toEqual(
-      expect.arrayContaining(['validation:remediation_flow', 'validation:tenant-isolation', 'validation:concurrent-approvals', 'validation:executor-outage', 'validation:remediation-concurrency', 'validation:remediation-stream:sse-ordering', 'validation:remediation-workspace-draft', 'validation:remediation-workspace-promotion']),
+      expect.arrayContaining(['validation:remediation_flow', 'validation:tenant-isolation', 'validation:concurrent-approvals', 'validation:executor-outage', 'validation:remediation-concurrency', 'validation:remediation-stream:sse-ordering', 'validation:remediation-workspace-draft', 'validation:remediation-workspace-promotion', 'validation:remediation-workspace-cli']),
     );
     expect(loaded.every((entry) => /^[0-9a-f]{64}$/.test(entry.sha256))).toBe(true);
   });
@@ -44,6 +44,22 @@ describe('scenario manifests', () => {
     await expect(loadScenarios(await scratch({ 'a.yaml': yamlOf('x').replace('tenants: [tenant-alpha]', 'tenants: []') }))).rejects.toThrow(/a\.yaml: tenants: /);
     const dangling = { ...minimal, steps: [{ op: 'await-run', run: 'ghost' }] };
     await expect(loadScenarios(await scratch({ 'b.json': JSON.stringify(dangling) }))).rejects.toThrow('b.json: steps.0.run: ghost is made by no earlier step');
+  });
+
+  it('takes via: api|cli on the workspace steps, api by default, and refuses any other way in', async () => {
+    const workspaceSteps = (via?: string) => [
+      { op: 'playbook', as: 'base' }, { op: 'instance', as: 'target', quarantine: false },
+      { op: 'workspace', as: 'draft', playbook: 'base', instance: 'target', ...(via ? { via } : {}) },
+      { op: 'revise', workspace: 'draft', stale: true, ...(via ? { via } : {}) },
+      { op: 'gates', workspace: 'draft', policy_override: 'no approval in this lane', ...(via ? { via } : {}) },
+      { op: 'promote', as: 'run', workspace: 'draft', ...(via ? { via } : {}) },
+    ];
+    const [cli] = await loadScenarios(await scratch({ 'cli.json': JSON.stringify({ ...minimal, kind: 'workspace', steps: workspaceSteps('cli') }) }));
+    expect(cli?.scenario.steps.slice(2).map((entry) => ('via' in entry ? entry.via : undefined))).toEqual(['cli', 'cli', 'cli', 'cli']);
+    expect(cli?.scenario.steps[3]).toMatchObject({ stale: true, racers: 1 });
+    const [api] = await loadScenarios(await scratch({ 'api.json': JSON.stringify({ ...minimal, kind: 'workspace', steps: workspaceSteps() }) }));
+    expect(api?.scenario.steps.slice(2).map((entry) => ('via' in entry ? entry.via : undefined))).toEqual(['api', 'api', 'api', 'api']);
+    await expect(loadScenarios(await scratch({ 'ssh.json': JSON.stringify({ ...minimal, kind: 'workspace', steps: workspaceSteps('ssh') }) }))).rejects.toThrow(/ssh\.json: steps\.2\.via: /);
   });
 
   it('stops on a directory with no scenario in it', async () => {
