@@ -2,6 +2,7 @@
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { DEPENDENCY_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../core/database-unavailable.ts';
 import { AppError, errorCatalog, type ErrorCode, type FieldError } from '../core/errors.ts';
 
 export function fieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
@@ -16,6 +17,9 @@ function toAppError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
   if (error instanceof z.ZodError) {
     return new AppError('validation-failed', 'the request has invalid fields', { errors: fieldErrors(error) });
+  }
+  if (isDatabaseUnavailable(error)) {
+    return new AppError('dependency-unavailable', 'the database is unavailable; retry later', { cause: error, extras: { dependency: 'postgres' } });
   }
   // Body parser and other http-errors with a 4xx status are the client's doing.
   const status = (error as { status?: number; expose?: boolean }).status;
@@ -32,6 +36,7 @@ export function renderProblem(ctx: Context, error: AppError): void {
   ctx.status = error.status;
   // RFC 6750 §3: a 401 names the scheme; `invalid_token` when a token was presented and refused.
   if (error.status === 401) ctx.set('WWW-Authenticate', ctx.state.tokenSource ? 'Bearer realm="mcp-runtime", error="invalid_token"' : 'Bearer realm="mcp-runtime"');
+  if (error.code === 'dependency-unavailable') ctx.set('Retry-After', String(DEPENDENCY_RETRY_AFTER_SECONDS));
   ctx.type = 'application/problem+json';
   ctx.body = {
     type: `https://mcp-runtime.dev/problems/${error.code}`,
@@ -63,6 +68,7 @@ export function problemMiddleware(logger: Logger) {
         return;
       }
       if (known) {
+        if (known.code === 'dependency-unavailable') logger.warn({ err: error, requestId: ctx.state.requestId, path: ctx.path }, 'dependency unavailable');
         renderProblem(ctx, known);
         return;
       }
