@@ -13,8 +13,10 @@ export interface PrivateRedis {
   stop(): Promise<void>;
 }
 
-function launch(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** A redis-server on 127.0.0.1:`port` keeping nothing on disk but in `dir`, answered once it accepts connections. */
+export function launchRedisServer(port: number, dir: string, extra: string[] = []): Promise<ChildProcess> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extra];
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -25,7 +27,7 @@ function launch(port: number, dir: string): Promise<ChildProcess> {
   });
 }
 
-async function kill(child: ChildProcess): Promise<void> {
+export async function killRedisServer(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.pid === undefined) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   process.kill(child.pid, 'SIGKILL');
@@ -35,15 +37,15 @@ async function kill(child: ChildProcess): Promise<void> {
 export async function startPrivateRedis(): Promise<PrivateRedis> {
   const port = await freePort();
   const dir = await mkdtemp(path.join(tmpdir(), 'mcp-redis-'));
-  let child = await launch(port, dir);
+  let child = await launchRedisServer(port, dir);
   return {
     url: `redis://127.0.0.1:${port}`,
     async restart() {
-      await kill(child);
-      child = await launch(port, dir);
+      await killRedisServer(child);
+      child = await launchRedisServer(port, dir);
     },
     async stop() {
-      await kill(child);
+      await killRedisServer(child);
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -1,11 +1,13 @@
 // A Redis Cluster of the test's own: three masters from the machine's redis-server binary on free ports, each in a
 // private directory (nodes.conf, no persistence), joined by `redis-cli --cluster create`, stopped by pid.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '../../harness/platform/free-port.ts';
+import { launchRedisServer, killRedisServer } from './private-redis.ts';
 import { waitFor } from './wait.ts';
 
 const run = promisify(execFile);
@@ -14,15 +16,6 @@ export interface RedisCluster {
   /** `host:port` of every node, for REDIS_CLUSTER_NODES. */
   nodes: string[];
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
 }
 
 /** Two free ports `p` and `p + 10000` (the cluster bus port), both below 65536. */
@@ -40,30 +33,14 @@ async function clusterPort(): Promise<number> {
 }
 
 function launch(port: number, dir: string): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '2000', '--save', '', '--appendonly', 'no', '--dir', dir];
-  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${output.slice(-500)}`)));
-  });
-}
-
-async function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  process.kill(child.pid, 'SIGKILL');
-  await exited;
+  return launchRedisServer(port, dir, ['--cluster-enabled', 'yes', '--cluster-config-file', path.join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '2000']);
 }
 
 export async function startRedisCluster(): Promise<RedisCluster> {
   const dir = await mkdtemp(path.join(tmpdir(), 'mcp-redis-cluster-'));
   const children: ChildProcess[] = [];
   const stop = async () => {
-    await Promise.all(children.map(kill));
+    await Promise.all(children.map(killRedisServer));
     await rm(dir, { recursive: true, force: true });
   };
   try {
