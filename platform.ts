@@ -178,8 +178,13 @@ export async function startWorkers(clients: Clients, queueNames: string[]): Prom
 
 const DUPLICATE_SIGNAL_WINDOW_MS = 1_000;
 
-/** Close `running` in order on the first SIGTERM/SIGINT; a second signal (a second later or more) exits at once. */
-export function closeOnSignals(logger: Logger, running: Running[], clients: Pick<Clients, 'close'>): void {
+/**
+ * Close `running` in order on the first SIGTERM/SIGINT; a second signal (a second later or more) exits at once.
+ * Installed before startup, with `started` settling when startup is over: a signal during startup lets the step in
+ * hand finish, then closes whatever `running` holds by then, instead of the default action killing the process
+ * with its local services and half-started workers behind it.
+ */
+export function closeOnSignals(logger: Logger, running: Running[], clients: Pick<Clients, 'close'>, started: Promise<unknown> = Promise.resolve()): void {
   let stoppingSince: number | undefined;
   const stop = (signal: string) => {
     if (stoppingSince !== undefined) {
@@ -191,6 +196,7 @@ export function closeOnSignals(logger: Logger, running: Running[], clients: Pick
     stoppingSince = Date.now();
     logger.info({ signal }, 'shutting down');
     void (async () => {
+      await started.catch(() => undefined);
       for (const part of running) await part.close();
       await clients.close();
       process.exit(0);

@@ -65,4 +65,39 @@ describe('npm start', () => {
     expect(lines.some((line) => line.includes('"workers stopped"'))).toBe(true);
     expect(result.exitCode).toBe(0);
   });
+
+  // A process manager may stop the platform while it is still starting: the signal waits for the step in hand, then
+  // everything started by then shuts down as it would later, instead of the default action killing the process.
+  it('shuts down gracefully on a SIGTERM that arrives during startup', async () => {
+    const freshDb = await createTestDatabase();
+    try {
+      const child = execa('npm', ['start', '--silent'], {
+        env: { DATABASE_URL: freshDb.url, REDIS_URL, QUEUE_PREFIX: uniquePrefix(), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', JWT_SECRET: TEST_JWT_SECRET },
+        reject: false,
+      });
+      const lines: string[] = [];
+      // The first line comes from the workers starting (the outbox relay), before the API starts.
+      const first = await new Promise<{ pid: number }>((resolve) => {
+        child.stdout?.on('data', (chunk: Buffer) => {
+          for (const line of chunk.toString().split('\n').filter(Boolean)) {
+            if (lines.push(line) === 1) resolve(JSON.parse(line) as { pid: number });
+          }
+        });
+      });
+      expect(lines[0]).not.toContain('"api listening"');
+      process.kill(first.pid, 'SIGTERM');
+      const result = await child;
+      const messages = lines.map((line) => (JSON.parse(line) as { msg: string }).msg);
+      expect(messages).toContain('shutting down');
+      expect(messages).toContain('workers stopped');
+      expect(result.exitCode).toBe(0);
+      const api = lines.map((line) => JSON.parse(line) as { msg: string; port?: number }).find((line) => line.msg === 'api listening');
+      if (api?.port !== undefined) {
+        const stillListening = await fetch(`http://127.0.0.1:${api.port}/healthz`).then(() => true, () => false);
+        expect(stillListening).toBe(false);
+      }
+    } finally {
+      await freshDb.drop();
+    }
+  });
 });
