@@ -19,8 +19,12 @@ beforeAll(async () => {
   platform = await startTestPlatform({ workers: ['remediation-execute', 'remediation-deadline', 'sse-fanout'], env: { REDIS_CLUSTER_NODES: cluster.nodes.join(',') } });
 }, 120_000);
 afterAll(async () => {
-  await platform?.close();
-  await cluster?.stop();
+  // The cluster is ours to stop even when the platform's close fails: its nodes must not outlive the test.
+  try {
+    await platform?.close();
+  } finally {
+    await cluster?.stop();
+  }
 });
 
 const standalone = (node: string) => new Redis(`redis://${node}`, { maxRetriesPerRequest: 3 });
