@@ -105,7 +105,11 @@ async function drained(sql: Sql, clients: Clients): Promise<void> {
     const [row] = await sql<{ inbox: number; outbox: number }[]>`
       SELECT (SELECT count(*)::int FROM attestation_inbox WHERE processed_at IS NULL) AS inbox,
         (SELECT count(*)::int FROM outbox WHERE relayed_at IS NULL) AS outbox`;
-    const counts = await Promise.all(clients.queues.all().map((queue) => queue.getJobCounts('waiting', 'active', 'delayed')));
+    // evaluation-refresh keeps one delayed job per instance on its cadence for ever: its delayed jobs are the
+    // schedule, not work left over.
+    const counts = await Promise.all(
+      clients.queues.all().map((queue) => (queue.name === 'evaluation-refresh' ? queue.getJobCounts('waiting', 'active') : queue.getJobCounts('waiting', 'active', 'delayed'))),
+    );
     const jobs = counts.reduce((sum, count) => sum + (count.waiting ?? 0) + (count.active ?? 0) + (count.delayed ?? 0), 0);
     if (row?.inbox === 0 && row.outbox === 0 && jobs === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
