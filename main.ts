@@ -6,7 +6,7 @@ import { startLocalServices } from './executors/local-services.ts';
 import { probeSandbox, sandboxOptions, SandboxUnavailableError } from './executors/remediation/sandbox.ts';
 import { ServiceStartError } from './executors/service-process.ts';
 import { exitOnUnhandled } from './process-guards.ts';
-import { closeOnSignals, createClients, startApi, startWorkers, type Running } from './platform.ts';
+import { createClients, startApi, startUnderSignals, startWorkers } from './platform.ts';
 import { queueNames } from './queues/catalog.ts';
 import { ensureDatabase } from './sql/db.ts';
 import { checkRedis, exitIfListenFails, withPostgres } from './startup-checks.ts';
@@ -39,15 +39,9 @@ const unset = (name: string) => (process.env[name] ?? '') === '';
 const configured = loadConfigOrExit(process.env, { jwtSecret: true });
 const logger = createLogger(configured, 'mcp-runtime');
 exitOnUnhandled(logger);
-// Handlers first: a signal during startup waits for the step in hand, then closes what has started by then.
-const running: Running[] = [];
-/** Closed after `running`, the last opened first: the local services stop after the clients that use them. */
-const opened: (() => Promise<void>)[] = [];
-const startup = start();
-closeOnSignals(logger, running, { close: async () => { for (const close of opened.reverse()) await close(); } }, startup);
-await startup;
-
-async function start(): Promise<void> {
+// Handlers first: a signal during startup waits for the step in hand, then closes what has started by then; the
+// local services are opened first, so they stop after the clients that use them.
+await startUnderSignals(logger, async ({ running, opened }) => {
   const local = await startLocalServices(configured, { database: unset('DATABASE_URL'), redis: unset('REDIS_URL') && unset('REDIS_CLUSTER_NODES') }, logger).catch(exitIfServiceFailed);
   opened.push(local.close);
   const { config } = local;
@@ -59,4 +53,4 @@ async function start(): Promise<void> {
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   running.unshift(await startWorkers(clients, await hostedQueues(config)).catch(exitIfHostUnavailable));
   running.unshift(await startApi(clients).catch(exitIfListenFails(config.HOST, config.PORT)));
-}
+});

@@ -208,3 +208,20 @@ export function closeOnSignals(logger: Logger, running: Running[], clients: Pick
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }
+
+/** What a process's startup has started so far: closed on a signal, `running` in order, then `opened` last first. */
+export interface Started {
+  running: Running[];
+  opened: (() => Promise<void>)[];
+}
+
+/**
+ * Install the signal handlers, then run `start`: a signal during startup waits for the step in hand, then closes
+ * what has started by then (closeOnSignals), instead of meeting the default action.
+ */
+export async function startUnderSignals(logger: Logger, start: (started: Started) => Promise<void>): Promise<void> {
+  const started: Started = { running: [], opened: [] };
+  const startup = start(started);
+  closeOnSignals(logger, started.running, { close: async () => { for (const close of started.opened.reverse()) await close(); } }, startup);
+  await startup;
+}

@@ -2,7 +2,7 @@
 // previous report of the batch left it, exactly as one-by-one processing in that order would. A report the batch
 // cannot decide on its own (nonce held by earlier evidence, unknown instance, illegal transition) is left out and
 // goes the one-by-one way, which records its rejection.
-import { verifyMeasurements, worst } from './attestation-verifier.ts';
+import { outcomeProvenance, verifyMeasurements, worst } from './attestation-verifier.ts';
 import { applyEvent, postureChanged, type TrustSnapshot } from './lifecycle.ts';
 import type { AttestationReport } from './schemas/trust.ts';
 import type { AttestationStatus } from './trust-states.ts';
@@ -72,17 +72,7 @@ export function planBatch<R extends RegistryState>(
       leftOut.push(item);
       continue;
     }
-    const provenance = {
-      verifier: report.provenance.verifier,
-      evidence_digest: item.digest,
-      ...(report.provenance.report_reference === undefined ? {} : { report_reference: report.provenance.report_reference }),
-      reason: report.provenance.reason ?? verdict.reason,
-      reported_status: report.status,
-      builtin_verdict: verdict.status,
-      ...(verdict.mismatched.length ? { mismatched: verdict.mismatched } : {}),
-      ...(verdict.missing.length ? { missing: verdict.missing } : {}),
-      observed_at: observedAt.toISOString(),
-    };
+    const provenance = outcomeProvenance(report, verdict, item.digest, observedAt);
     const after: R = {
       ...before,
       lifecycle_state: step.next.lifecycle_state,

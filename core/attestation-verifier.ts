@@ -1,5 +1,6 @@
 // The built-in attestation verifier: a pure verdict from reported measurements against the server's reference
 // values, plus the freshness check on the evidence's observation time. Nonce replay needs storage: sql/ does it.
+import type { AttestationReport } from './schemas/trust.ts';
 import type { AttestationStatus } from './trust-states.ts';
 
 export interface Evidence {
@@ -63,4 +64,19 @@ export function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+/** The provenance recorded with an attestation outcome: the same record whether it is applied alone or in a batch. */
+export function outcomeProvenance(report: AttestationReport, verdict: Verdict, digest: string, observedAt: Date): Record<string, unknown> {
+  return {
+    verifier: report.provenance.verifier,
+    evidence_digest: digest,
+    ...(report.provenance.report_reference === undefined ? {} : { report_reference: report.provenance.report_reference }),
+    reason: report.provenance.reason ?? verdict.reason,
+    reported_status: report.status,
+    builtin_verdict: verdict.status,
+    ...(verdict.mismatched.length ? { mismatched: verdict.mismatched } : {}),
+    ...(verdict.missing.length ? { missing: verdict.missing } : {}),
+    observed_at: observedAt.toISOString(),
+  };
 }

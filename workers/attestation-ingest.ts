@@ -5,7 +5,7 @@
 // and every row when the batch size is 1, goes the one-by-one way below through applyTrustEvent.
 import { setTimeout as delay } from 'node:timers/promises';
 import type { z } from 'zod';
-import { checkFreshness, verifyMeasurements, worst } from '../core/attestation-verifier.ts';
+import { checkFreshness, outcomeProvenance, verifyMeasurements, worst } from '../core/attestation-verifier.ts';
 import type { Config } from '../core/config.ts';
 import { AppError } from '../core/errors.ts';
 import { attestationReport } from '../core/schemas/trust.ts';
@@ -108,17 +108,7 @@ async function ingest(db: Db, config: Config, ownerId: string, digest: string): 
       status,
       observedAt,
       actor: entry.actor,
-      provenance: {
-        verifier: report.provenance.verifier,
-        evidence_digest: digest,
-        ...(report.provenance.report_reference === undefined ? {} : { report_reference: report.provenance.report_reference }),
-        reason: report.provenance.reason ?? verdict.reason,
-        reported_status: report.status,
-        builtin_verdict: verdict.status,
-        ...(verdict.mismatched.length ? { mismatched: verdict.mismatched } : {}),
-        ...(verdict.missing.length ? { missing: verdict.missing } : {}),
-        observed_at: observedAt.toISOString(),
-      },
+      provenance: outcomeProvenance(report, verdict, digest, observedAt),
       freshnessSeconds: config.ATTESTATION_FRESHNESS_SECONDS,
       ...(registry ? { locked: registry } : {}),
       notify: writerNotifyMode(config.TRUST_NOTIFY),

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { createLogger, exitIfHostUnavailable, loadConfigOrExit } from '../boot.ts';
 import { queueNames } from '../queues/catalog.ts';
 import { exitOnUnhandled } from '../process-guards.ts';
-import { closeOnSignals, createClients, startWorkers, type Clients, type Running } from '../platform.ts';
+import { createClients, startUnderSignals, startWorkers } from '../platform.ts';
 import { checkRedis, withPostgres } from '../startup-checks.ts';
 import { startMetricsServer } from './metrics-server.ts';
 import { probeUrl, redisTarget } from '../queues/redis.ts';
@@ -19,20 +19,14 @@ const config = loadConfigOrExit();
 const logger = createLogger(config, 'mcp-worker');
 exitOnUnhandled(logger);
 // Handlers first: a signal during startup waits for the step in hand, then closes what has started by then.
-const running: Running[] = [];
-let clients: Clients | undefined;
-const startup = start();
-closeOnSignals(logger, running, { close: async () => clients?.close() }, startup);
-await startup;
-
-async function start(): Promise<void> {
+await startUnderSignals(logger, async ({ running, opened }) => {
   await checkRedis(probeUrl(redisTarget(config)));
-  const opened = await withPostgres(config.DATABASE_URL, () => createClients(config, logger, 'mcp-runtime-worker'));
-  clients = opened;
-  running.push(await startWorkers(opened, names).catch(exitIfHostUnavailable));
+  const clients = await withPostgres(config.DATABASE_URL, () => createClients(config, logger, 'mcp-runtime-worker'));
+  opened.push(() => clients.close());
+  running.push(await startWorkers(clients, names).catch(exitIfHostUnavailable));
   if (config.WORKER_METRICS_PORT !== undefined) {
-    const metrics = await startMetricsServer(opened.metrics.registry, config.WORKER_METRICS_PORT, config.HOST);
+    const metrics = await startMetricsServer(clients.metrics.registry, config.WORKER_METRICS_PORT, config.HOST);
     logger.info({ port: metrics.port }, 'worker metrics listening');
     running.push(metrics);
   }
-}
+});
