@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from './core/config.ts';
 import { createApp } from './http/app.ts';
+import { createFirstProjection, type FirstProjection } from './http/console/first-projection.ts';
 import { BULL_BOARD_PATH } from './http/auth.ts';
 import { DOCS_PATH } from './http/docs-page.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
@@ -21,6 +22,7 @@ import { publishDoorbells } from './workers/sse-fanout.ts';
 import { selectHostedQueues } from './workers/processors.ts';
 import { startVmProvisioner } from './executors/vm/create-provisioner.ts';
 import { probeSandbox, sandboxOptions } from './executors/remediation/sandbox.ts';
+import { startConsoleReconcile } from './workers/console-reconcile.ts';
 import { startStreamRetention } from './workers/stream-retention.ts';
 import { startTrustCatchUp } from './workers/trust-catch-up.ts';
 import { startRefreshStallSweep } from './workers/refresh-stall-sweep.ts';
@@ -35,6 +37,8 @@ export interface Clients {
   redis: RedisClient;
   queues: Queues;
   metrics: Metrics;
+  /** The console stream's wait for an owner's first projection (http/console/first-projection.ts). */
+  consoleProjection: FirstProjection;
   close(): Promise<void>;
 }
 
@@ -60,6 +64,7 @@ export async function createClients(config: Config, logger: Logger, name: string
     },
     onError: (error) => logger.warn({ err: error }, 'after-commit publish failed'),
   });
+  const consoleProjection = createFirstProjection({ sql, queues, redis: redisTarget(config), logger });
   return {
     config,
     logger,
@@ -68,7 +73,9 @@ export async function createClients(config: Config, logger: Logger, name: string
     redis,
     queues,
     metrics,
+    consoleProjection,
     async close() {
+      await consoleProjection.close();
       await queues.close();
       redis.disconnect();
       await sql.end({ timeout: 5 });
@@ -160,6 +167,9 @@ export async function startWorkers(clients: Clients, queueNames: string[]): Prom
   const stallSweep = hosted.some((entry) => entry.definition.name === 'scheduler-refresh')
     ? startRefreshStallSweep({ sql: clients.sql, logger, sweepMs: config.EVALUATION_STALL_SWEEP_MS, intervalMs: config.EVALUATION_REFRESH_INTERVAL_MS })
     : undefined;
+  const reconcile = hosted.some((entry) => entry.definition.name === 'console-project')
+    ? startConsoleReconcile({ sql: clients.sql, queues: clients.queues, logger, sweepMs: config.CONSOLE_RECONCILE_MS })
+    : undefined;
   const retention = startStreamRetention({ sql: clients.sql, logger, sweepMs: config.STREAM_RETENTION_SWEEP_MS, retentionDays: config.STREAM_RETENTION_DAYS });
   logger.info({ queues: hosted.map((entry) => entry.definition.name) }, 'workers started');
   return {
@@ -167,6 +177,7 @@ export async function startWorkers(clients: Clients, queueNames: string[]): Prom
       await relay.stop();
       await catchUp?.stop();
       await stallSweep?.stop();
+      await reconcile?.stop();
       await retention.stop();
       const { forced } = await host.close(config.SHUTDOWN_TIMEOUT_MS);
       await finished.settled();

@@ -9,9 +9,9 @@ import pino from 'pino';
 import { readSseFrames } from '../cli/sse-frames.ts';
 import { parseConfig } from '../core/config.ts';
 import { signToken } from '../http/tokens.ts';
-import { createClients, startApi } from '../platform.ts';
+import { createClients, startApi, startWorkers } from '../platform.ts';
 import { readConsolePage } from '../sql/console-page.ts';
-import { projectConsole } from '../sql/console-projection.ts';
+import { projectConsole, projectMarked } from '../sql/console-projection.ts';
 import { createSql, ensureDatabase } from '../sql/db.ts';
 import { migrate } from '../sql/migrate.ts';
 import { createDb } from '../sql/transact.ts';
@@ -75,9 +75,11 @@ async function psqlPage(url: string, statements: { query: string; parameters: un
 }
 
 async function deltaLatency(url: string): Promise<number[]> {
-  const config = parseConfig({ DATABASE_URL: url, REDIS_URL, QUEUE_PREFIX: `bench${randomBytes(4).toString('hex')}`, LOG_LEVEL: 'warn', JWT_SECRET: SECRET, PORT: '0', HOST: '127.0.0.1', CONSOLE_PROJECTION_SWEEP_MS: '60000' });
+  const config = parseConfig({ DATABASE_URL: url, REDIS_URL, QUEUE_PREFIX: `bench${randomBytes(4).toString('hex')}`, LOG_LEVEL: 'warn', JWT_SECRET: SECRET, PORT: '0', HOST: '127.0.0.1', CONSOLE_RECONCILE_MS: '3600000' });
   const clients = await createClients(config, pino({ level: 'warn' }), 'mcp-bench-console');
   const api = await startApi(clients);
+  // The API only reads the projection: the console-project job writes it.
+  const workers = await startWorkers(clients, ['console-project']);
   const base = `http://127.0.0.1:${api.port}`;
   const token = await signToken(SECRET, { sub: 'bench', owner: 'live', roles: ['operator'] }, { expiresIn: '1h' });
   const sql = clients.sql;
@@ -117,6 +119,7 @@ async function deltaLatency(url: string): Promise<number[]> {
   controller.abort();
   await reading;
   await api.close();
+  await workers.close();
   await clients.close();
   return latencies;
 }
@@ -153,6 +156,14 @@ async function main() {
   const projectStarted = performance.now();
   await projectConsole(createDb(counted), 'bench');
   const projectMs = performance.now() - projectStarted;
+  // The reconciliation's cost when nothing changed (reads only), and the job's path: one marked workspace.
+  const reconcileStarted = performance.now();
+  await projectConsole(createDb(counted), 'bench');
+  const reconcileMs = performance.now() - reconcileStarted;
+  const markedStarted = performance.now();
+  await counted`INSERT INTO lifecycle_console_dirty (owner_id, kind, subject_id) SELECT owner_id, 'workspace', id FROM runtime_vm_remediation_workspaces WHERE owner_id = 'bench' ORDER BY id LIMIT 1`;
+  await projectMarked(createDb(counted), 'bench');
+  const markedMs = performance.now() - markedStarted;
   await counted.end();
   await setup.end();
 
@@ -171,6 +182,8 @@ async function main() {
     ratio_p50: round(quantile(times, 0.5) / quantile(bare, 0.5)),
     statements_per_page: [...new Set(statements)],
     first_projection_10k_ms: Math.round(projectMs),
+    reconcile_unchanged_10k_ms: Math.round(reconcileMs),
+    marked_one_workspace_ms: round(markedMs),
     delta_latency: { samples: latencies.length, p50_ms: round(quantile(latencies, 0.5)), p99_ms: round(quantile(latencies, 0.99)) },
   };
   console.log(JSON.stringify(result, null, 2));

@@ -69,7 +69,7 @@ export const configSchema = z.object({
   SSE_KEEPALIVE_MS: int(1000, 7_200_000).default(10_000),
   STREAM_RETENTION_DAYS: int(1, 3650).default(7),
   STREAM_RETENTION_SWEEP_MS: int(1000, 86_400_000).default(600_000),
-  CONSOLE_PROJECTION_SWEEP_MS: int(100, 600_000).default(2_000),
+  CONSOLE_RECONCILE_MS: int(1000, 86_400_000).default(3_600_000),
   OUTBOX_SWEEP_MS: int(50, 600_000).default(1_000),
   OUTBOX_RECHECK_SECONDS: int(1, 86_400).default(60),
   WORKER_CONCURRENCY: int(1, 256).default(8),

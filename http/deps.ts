@@ -5,6 +5,7 @@ import type { Config } from '../core/config.ts';
 import type { Queues } from '../queues/queues.ts';
 import type { Sql } from '../sql/db.ts';
 import type { Db } from '../sql/transact.ts';
+import type { FirstProjection } from './console/first-projection.ts';
 import type { Metrics } from './metrics.ts';
 import type { StreamHub } from './stream-hub.ts';
 
@@ -18,4 +19,5 @@ export interface AppDeps {
   hub: StreamHub;
   logger: Logger;
   metrics: Metrics;
+  consoleProjection: FirstProjection;
 }

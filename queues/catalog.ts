@@ -1,5 +1,6 @@
 // Every queue the platform runs, in one list: workers, Bull Board and metrics iterate it.
 import { attestationIngestQueue } from './attestation-ingest.ts';
+import { consoleProjectQueue } from './console-project.ts';
 import type { QueueDefinition } from './define-queue.ts';
 import { evaluationRefreshQueue } from './evaluation-refresh.ts';
 import { remediationDeadlineQueue } from './remediation-deadline.ts';
@@ -26,6 +27,7 @@ export const queueCatalog: readonly QueueDefinition[] = [
   workspaceSimulateQueue,
   workspacePromoteQueue,
   sseFanoutQueue,
+  consoleProjectQueue,
 ];
 
 export const queueNames = queueCatalog.map((definition) => definition.name);

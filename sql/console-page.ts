@@ -11,6 +11,8 @@ export interface ConsoleSelection {
   limit: number;
   lifecycleState?: string | undefined;
   workspaceKey?: string | undefined;
+  /** Only these workspaces (the console-project job's marked ones). */
+  workspaceIds?: number[] | undefined;
   runLimit: number;
 }
 
@@ -33,6 +35,7 @@ export async function readWorkspaceRows(sql: Queryable, selection: ConsoleSelect
     WHERE w.owner_id = ${selection.ownerId} AND w.id > ${selection.afterId}
       ${selection.lifecycleState === undefined ? sql`` : sql`AND w.lifecycle_state = ${selection.lifecycleState}`}
       ${selection.workspaceKey === undefined ? sql`` : sql`AND w.workspace_key = ${selection.workspaceKey}`}
+      ${selection.workspaceIds === undefined ? sql`` : sql`AND w.id = ANY(${selection.workspaceIds}::bigint[])`}
     ORDER BY w.id
     LIMIT ${selection.limit}`;
 }

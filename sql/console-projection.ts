@@ -1,12 +1,13 @@
-// The console stream's projection: each workspace's entry as of its last delta. Projecting an owner rebuilds its
-// entries with the page function, diffs them against the stored ones and, in one transaction, stores the new
-// entries and appends one `delta` event per changed workspace, so the log holds every step between snapshots.
+// The console stream's projection: each workspace's entry as of its last delta. Projecting rebuilds entries with the
+// page function, diffs them against the stored ones and, in one transaction, stores the new entries and appends one
+// `delta` event per changed workspace, so the log holds every step between snapshots. Only the console-project job
+// (workers/console-project.ts) calls it: `projectMarked` for the workspaces changes marked, `projectConsole` for all.
 import { diffEntry, type WorkspaceDelta } from '../core/console-delta.ts';
+import { logDelta } from '../core/console-log-delta.ts';
 import type { ConsoleEntry } from '../core/schemas/console.ts';
+import { expandMarks, takeWorkspaceMarks } from './console-marks.ts';
 import { readConsolePage } from './console-page.ts';
-import type { Sql } from './db.ts';
-import { latestStreamEventId } from './stream-events.ts';
-import { streamLowWater } from './stream-retention.ts';
+import type { Queryable } from './db.ts';
 import { transact, type Db, type UnitOfWork } from './transact.ts';
 
 /** Runs per workspace the stream carries (the REST page's default `run_limit`). */
@@ -21,48 +22,77 @@ interface Stored {
 }
 
 /**
- * Bring the owner's projection up to date; answers the deltas appended (none when nothing changed). Workspaces
- * are projected PAGE at a time, each page in its own transaction (its rows and its deltas commit together), so
- * a large tenant never needs one giant statement; a snapshot reads committed pages only, always consistently.
+ * One projector per owner at a time, on any node and in any job: the second waits, then reads the first's rows, so
+ * every delta's `version_from` is the stored version.
+ */
+async function lockOwner(tx: Queryable, ownerId: string): Promise<void> {
+  await tx`SELECT pg_advisory_xact_lock(hashtext('console-projection:' || ${ownerId}))`;
+}
+
+/**
+ * Bring the whole owner's projection up to date; answers the deltas appended (none when nothing changed). Workspaces
+ * are projected PAGE at a time, each page in its own transaction (its rows and its deltas commit together), so a
+ * large tenant never needs one giant statement; a snapshot reads committed pages only, always consistently.
  */
 export async function projectConsole(db: Db, ownerId: string): Promise<WorkspaceDelta[]> {
   const deltas: WorkspaceDelta[] = [];
   for (let afterId = 0; ; ) {
-    const step = await projectPage(db, ownerId, afterId);
+    const step = await transact(db, async (uow) => {
+      await lockOwner(uow.tx, ownerId);
+      const page = await readConsolePage(uow.tx, { ownerId, afterId, limit: PAGE, runLimit: STREAM_RUN_LIMIT });
+      // The stored rows this page covers: its id range, or everything after it on the last page (removed workspaces).
+      const upTo = page.nextAfterId ?? Number.MAX_SAFE_INTEGER;
+      const stored = await uow.tx<Stored[]>`
+        SELECT workspace_id, entry, version FROM lifecycle_console_projection
+        WHERE owner_id = ${ownerId} AND workspace_id > ${afterId} AND workspace_id <= ${upTo}`;
+      return { deltas: await reproject(uow, ownerId, page.entries, stored), nextAfterId: page.nextAfterId };
+    });
     deltas.push(...step.deltas);
     if (step.nextAfterId === null) return deltas;
     afterId = step.nextAfterId;
   }
 }
 
-async function projectPage(db: Db, ownerId: string, afterId: number): Promise<{ deltas: WorkspaceDelta[]; nextAfterId: number | null }> {
-  return transact(db, async (uow) => {
-    const { tx } = uow;
-    // One projector per owner at a time, on any node: the second sees the first's rows and finds nothing new.
-    await tx`SELECT pg_advisory_xact_lock(hashtext('console-projection:' || ${ownerId}))`;
-    const page = await readConsolePage(tx, { ownerId, afterId, limit: PAGE, runLimit: STREAM_RUN_LIMIT });
-    const current = page.entries;
-    // The stored rows this page covers: its id range, or everything after it on the last page (removed workspaces).
-    const upTo = page.nextAfterId ?? Number.MAX_SAFE_INTEGER;
-    const stored = await tx<Stored[]>`
-      SELECT workspace_id, entry, version FROM lifecycle_console_projection
-      WHERE owner_id = ${ownerId} AND workspace_id > ${afterId} AND workspace_id <= ${upTo}`;
-    const before = new Map(stored.map((row) => [row.workspace_id, row]));
-    const deltas: WorkspaceDelta[] = [];
-    for (const entry of current) {
-      const old = before.get(entry.workspace.id);
-      before.delete(entry.workspace.id);
-      const version = old?.version ?? 0;
-      const delta = diffEntry(old?.entry, entry, { from: version, to: version + 1 });
-      if (delta !== null) deltas.push(delta);
-    }
-    for (const old of before.values()) deltas.push(diffEntry(old.entry, undefined, { from: old.version, to: old.version + 1 }) as WorkspaceDelta);
-    if (deltas.length > 0) await storeDeltas(uow, ownerId, current, deltas);
-    return { deltas, nextAfterId: page.nextAfterId };
-  });
+/**
+ * Project the workspaces the owner's marks name, PAGE per transaction, each taking its marks in the transaction
+ * that projects them (a failure leaves them marked); answers how many workspaces were looked at and the deltas.
+ */
+export async function projectMarked(db: Db, ownerId: string): Promise<{ workspaces: number; deltas: WorkspaceDelta[] }> {
+  const result = { workspaces: 0, deltas: [] as WorkspaceDelta[] };
+  for (;;) {
+    const taken = await transact(db, async (uow) => {
+      await lockOwner(uow.tx, ownerId);
+      await expandMarks(uow.tx, ownerId);
+      const ids = await takeWorkspaceMarks(uow.tx, ownerId, PAGE);
+      if (ids.length === 0) return 0;
+      const page = await readConsolePage(uow.tx, { ownerId, afterId: 0, limit: ids.length, workspaceIds: ids, runLimit: STREAM_RUN_LIMIT });
+      const stored = await uow.tx<Stored[]>`
+        SELECT workspace_id, entry, version FROM lifecycle_console_projection WHERE owner_id = ${ownerId} AND workspace_id = ANY(${ids}::bigint[])`;
+      result.deltas.push(...(await reproject(uow, ownerId, page.entries, stored)));
+      return ids.length;
+    });
+    result.workspaces += taken;
+    if (taken < PAGE) return result;
+  }
 }
 
-async function storeDeltas(uow: UnitOfWork, ownerId: string, current: ConsoleEntry[], deltas: WorkspaceDelta[]): Promise<void> {
+/** Diff `current` against `stored` (a stored row with no current entry: the workspace went away) and write the deltas. */
+async function reproject(uow: UnitOfWork, ownerId: string, current: ConsoleEntry[], stored: Stored[]): Promise<WorkspaceDelta[]> {
+  const before = new Map(stored.map((row) => [Number(row.workspace_id), row]));
+  const deltas: WorkspaceDelta[] = [];
+  for (const entry of current) {
+    const old = before.get(entry.workspace.id);
+    before.delete(entry.workspace.id);
+    const version = old?.version ?? 0;
+    const delta = diffEntry(old?.entry, entry, { from: version, to: version + 1 });
+    if (delta !== null) deltas.push(delta);
+  }
+  for (const old of before.values()) deltas.push(diffEntry(old.entry, undefined, { from: old.version, to: old.version + 1 }) as WorkspaceDelta);
+  if (deltas.length > 0) await storeDeltas(uow, ownerId, current, new Map(stored.map((row) => [Number(row.workspace_id), row.entry])), deltas);
+  return deltas;
+}
+
+async function storeDeltas(uow: UnitOfWork, ownerId: string, current: ConsoleEntry[], previous: Map<number, ConsoleEntry>, deltas: WorkspaceDelta[]): Promise<void> {
   const { tx } = uow;
   const byId = new Map(current.map((entry) => [entry.workspace.id, entry]));
   const upserts = deltas.filter((delta) => !delta.removed).map((delta) => ({
@@ -81,26 +111,7 @@ async function storeDeltas(uow: UnitOfWork, ownerId: string, current: ConsoleEnt
   const removed = deltas.filter((delta) => delta.removed).map((delta) => delta.workspace_id);
   if (removed.length > 0) await tx`DELETE FROM lifecycle_console_projection WHERE owner_id = ${ownerId} AND workspace_id = ANY(${removed}::bigint[])`;
   for (const delta of deltas) {
-    uow.emit({ topic: 'console', owner_id: ownerId, subject_id: String(delta.workspace_id), event: 'delta', payload: delta as never });
+    const payload = logDelta(delta, previous.get(delta.workspace_id), byId.get(delta.workspace_id));
+    uow.emit({ topic: 'console', owner_id: ownerId, subject_id: String(delta.workspace_id), event: 'delta', payload: payload as never });
   }
-}
-
-export interface ConsoleSnapshot {
-  cursor: number;
-  entries: ConsoleEntry[];
-  /** Each workspace's projection version: the `version_from` of its next delta. */
-  versions: Record<string, number>;
-}
-
-export async function readConsoleSnapshot(sql: Sql, ownerId: string, workspaceKey?: string): Promise<ConsoleSnapshot> {
-  return (await sql.begin('ISOLATION LEVEL REPEATABLE READ READ ONLY', async (tx) => {
-    const rows = await tx<{ workspace_id: number; entry: ConsoleEntry; version: number }[]>`
-      SELECT workspace_id, entry, version FROM lifecycle_console_projection
-      WHERE owner_id = ${ownerId} ${workspaceKey === undefined ? tx`` : tx`AND workspace_key = ${workspaceKey}`}
-      ORDER BY workspace_id`;
-    const versions = Object.fromEntries(rows.map((row) => [String(row.workspace_id), row.version]));
-    // A pruned log may hold no row at all: the cursor is then the low-water mark, never below it.
-    const cursor = Math.max(await latestStreamEventId(tx, 'console'), await streamLowWater(tx, 'console'));
-    return { cursor, entries: rows.map((row) => row.entry), versions };
-  })) as ConsoleSnapshot;
 }

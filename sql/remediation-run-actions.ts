@@ -8,7 +8,7 @@ import { executeJobId, remediationExecuteQueue } from '../queues/remediation-exe
 import { ingestAcceleratorFixtures } from './remediation-accelerators.ts';
 import { emitRunStatus } from './remediation-events.ts';
 import { recordRunCreated, transitionRun } from './remediation-run-status.ts';
-import { findActiveRun, insertRun, lockRun, patchRun, versionConflict, type NewRun, type RunRow } from './remediation-runs.ts';
+import { findActiveRun, insertRun, lockRun, patchRun, recordActorEmail, versionConflict, type NewRun, type RunRow } from './remediation-runs.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
 
 export async function scheduleDispatch(uow: UnitOfWork, run: Pick<RunRow, 'id' | 'owner_id'>, attempt: number, delayMs = 0): Promise<void> {
@@ -60,7 +60,14 @@ export async function expireApproval(uow: UnitOfWork, run: RunRow, actor: string
 
 export type ApprovalOutcome = { run: RunRow } | { expired: RunRow };
 
-export async function decideApproval(uow: UnitOfWork, actor: { owner: string; sub: string }, id: number, body: ApprovalBody): Promise<ApprovalOutcome> {
+/** Who acts on a run: the token's subject and owner, and its `email` claim when it carries one. */
+export interface RunActor {
+  owner: string;
+  sub: string;
+  email?: string | undefined;
+}
+
+export async function decideApproval(uow: UnitOfWork, actor: RunActor, id: number, body: ApprovalBody): Promise<ApprovalOutcome> {
   const { tx } = uow;
   const run = await lockOwned(tx, actor.owner, id);
   if (run.requested_by === actor.sub) throw new AppError('approval-not-allowed', 'the requester of a run cannot approve or deny it');
@@ -69,6 +76,7 @@ export async function decideApproval(uow: UnitOfWork, actor: { owner: string; su
   const expired = await expireApproval(uow, run, actor.sub);
   if (expired) return { expired };
   const approve = body.decision === 'approve';
+  await recordActorEmail(tx, run.id, 'approved_by_email', actor.email);
   const decided = await transitionRun(uow, run, {
     to: approve ? 'queued' : 'denied',
     actor: actor.sub,
@@ -87,12 +95,13 @@ export async function decideApproval(uow: UnitOfWork, actor: { owner: string; su
 }
 
 /** Cancel at once when nothing executes; otherwise record the request for the executing worker. */
-export async function requestCancel(uow: UnitOfWork, actor: { owner: string; sub: string }, id: number, body: CancelBody): Promise<{ run: RunRow; signalWorker: boolean }> {
+export async function requestCancel(uow: UnitOfWork, actor: RunActor, id: number, body: CancelBody): Promise<{ run: RunRow; signalWorker: boolean }> {
   const { tx } = uow;
   const run = await lockOwned(tx, actor.owner, id);
   if (run.version !== body.version) throw versionConflict(run, body.version);
   if (isTerminal(run.status)) throw new AppError('invalid-state', `run ${id} already ended (${run.status})`);
   const request = { cancellation_requested_at: new Date(), cancelled_by: actor.sub, cancellation_reason: body.reason ?? null };
+  await recordActorEmail(tx, run.id, 'cancelled_by_email', actor.email);
   if (run.status === 'running') {
     const requested = await patchRun(tx, run.id, request);
     if (requested === undefined) throw new AppError('internal', 'locked run vanished');

@@ -132,6 +132,16 @@ export async function patchRun(sql: Queryable, id: number, patch: RunPatch, expe
   return row;
 }
 
+/**
+ * Keep the email of the person who decided the run (`approved_by_email` for an approval or denial,
+ * `cancelled_by_email` for a cancellation) in its metadata; the console's manual_override shows it. Call it in the
+ * transaction that records the decision, before the transition (which bumps the version once).
+ */
+export async function recordActorEmail(sql: Queryable, id: number, field: 'approved_by_email' | 'cancelled_by_email', email: string | undefined): Promise<void> {
+  if (email === undefined) return;
+  await sql`UPDATE runtime_vm_remediation_runs SET metadata = metadata || ${sql.json({ [field]: email })} WHERE id = ${id}`;
+}
+
 export function versionConflict(run: Pick<RunRow, 'id' | 'version'>, expected: number): AppError {
   return new AppError('version-conflict', `remediation run ${run.id} is at version ${run.version}, not ${expected}`, {
     extras: { current_version: run.version },

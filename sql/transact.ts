@@ -1,10 +1,13 @@
 // The one way to write: `transact(db, async (uow) => …)`. Inside, writers query `uow.tx` and record their side
 // effects on the unit (stream events, outbox jobs, NOTIFYs). Stream events are appended as the transaction's last
-// statement under the per-topic lock, so the stream's order is commit order. After commit the db's publishers send
+// statement under the per-topic lock, so the stream's order is commit order; just before it, the console subjects
+// those events touched are marked (the console-project job's input). After commit the db's publishers send
 // the rest: outbox rows go straight to their queues (fast path, which then marks them enqueued; the relay is the
 // guarantee), NOTIFYs go through a
 // coalescing doorbell, and the SSE hubs are rung with the highest new id per (topic, owner).
+import { consoleMarksOf } from '../core/console-marks.ts';
 import type { StreamDoorbell } from '../queues/sse-fanout.ts';
+import { markConsole } from './console-marks.ts';
 import type { Sql } from './db.ts';
 import { createCoalescingDoorbell, createDoorbell, outboxRing, type Doorbell, type Notification } from './doorbell.ts';
 import { markOutboxRelayed, type OutboxRow } from './outbox.ts';
@@ -85,7 +88,10 @@ export async function transact<T>(db: Db, work: (uow: UnitOfWork) => Promise<T>,
     let append: Promise<StreamDoorbell[]> = Promise.resolve([]);
     try {
       const result = (await db.sql.begin(async (tx) => {
-        const value = await work(createUnitOfWork(tx, effects));
+        const unit = createUnitOfWork(tx, effects);
+        const value = await work(unit);
+        // What the events touched is marked for the console in this transaction (sql/console-marks.ts).
+        await markConsole(unit, consoleMarksOf(effects.events));
         // Last statement, pipelined with the COMMIT: the per-topic lock it takes is held for one round trip.
         append = appendStreamEventsLocked(tx, effects.events);
         append.catch(() => undefined); // awaited below, after the commit

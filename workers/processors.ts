@@ -1,6 +1,8 @@
 // Maps every queue to its processor. `worker --queues a,b` hosts a subset of this list.
 import { queueCatalog } from '../queues/catalog.ts';
+import { consoleProjectQueue } from '../queues/console-project.ts';
 import { sseFanoutQueue } from '../queues/sse-fanout.ts';
+import { createConsoleProjectHandler } from './console-project.ts';
 import type { WorkerDeps } from './deps.ts';
 import { createSseFanoutHandler } from './sse-fanout.ts';
 import { registerTrustHandlers } from './trust-processors.ts';
@@ -16,6 +18,7 @@ export function createHandlers(deps: WorkerDeps): HandlerMap {
   registerTrustHandlers(handlers, deps);
   registerRemediationHandlers(handlers, deps);
   registerWorkspaceHandlers(handlers, deps);
+  setHandler(handlers, consoleProjectQueue, createConsoleProjectHandler({ db: deps.db }));
   if (deps.provisioner) setHandler(handlers, vmLaunchQueue, createVmLaunchHandler({ ...deps, provisioner: deps.provisioner }));
   return handlers;
 }

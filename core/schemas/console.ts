@@ -15,6 +15,7 @@ export const workspaceKey = playbookKey;
 export const consoleStreamQuery = z.object({
   owner_id: z.string().min(1).max(200).optional(),
   workspace_key: workspaceKey.optional(),
+  lifecycle_state: workspaceLifecycleState.optional(),
   cursor: z.string().optional(),
   access_token: z.string().optional(),
 });

@@ -1,17 +1,19 @@
 // GET /api/console/lifecycle/stream: a snapshot of the owner's projection at cursor N (then `snapshot-complete`
 // with id N), then every `delta` after N from the commit-ordered log, `heartbeat`s carrying the cursor. A resume
 // at a cursor still retained continues exactly there; one below retention (or past the head) gets one `reset`
-// with backoff advice and a fresh snapshot on the same connection.
+// with backoff advice and a fresh snapshot on the same connection. The API only reads the projection: the
+// console-project job writes it (docs/console.md).
 import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import { randomInt } from 'node:crypto';
 import type { WorkspaceDelta } from '../../core/console-delta.ts';
-import { readConsoleSnapshot } from '../../sql/console-projection.ts';
+import { clientDelta, deltaForState, type LoggedDelta } from '../../core/console-log-delta.ts';
+import { readConsoleSnapshot, type SnapshotFilter } from '../../sql/console-snapshot.ts';
 import type { Sql } from '../../sql/db.ts';
 import type { StreamEvent } from '../../sql/stream-events.ts';
 import { openSse, resumeId, type SseConnection, type SseOptions } from '../sse.ts';
 import type { StreamHub } from '../stream-hub.ts';
-import type { ConsoleProjector } from './projector.ts';
+import type { FirstProjection } from './first-projection.ts';
 
 /** Workspaces per `snapshot` event: a large fleet arrives in parts, the marker closes it. */
 const SNAPSHOT_PART = 100;
@@ -21,14 +23,17 @@ const RESET_RETRY_MS = { min: 1000, max: 5000 };
 export interface ConsoleStreamDeps extends SseOptions {
   sql: Sql;
   hub: StreamHub;
-  projector: ConsoleProjector;
+  consoleProjection: FirstProjection;
   logger: Logger;
 }
 
 const now = () => new Date().toISOString();
 
-export function deltaEnvelope(event: StreamEvent) {
-  const delta = event.payload as unknown as WorkspaceDelta;
+/** The client's delta for a logged one (`lifecycleState`: as a client filtered by it sees it), or null for none. */
+export function deltaEnvelope(event: StreamEvent, lifecycleState?: string) {
+  const logged = event.payload as unknown as LoggedDelta;
+  const delta: WorkspaceDelta | null = lifecycleState === undefined ? clientDelta(logged) : deltaForState(logged, lifecycleState);
+  if (delta === null) return null;
   return {
     type: 'delta' as const,
     emitted_at: new Date(event.created_at).toISOString(),
@@ -37,8 +42,8 @@ export function deltaEnvelope(event: StreamEvent) {
   };
 }
 
-async function sendSnapshot(connection: SseConnection, deps: ConsoleStreamDeps, ownerId: string, workspaceKey: string | undefined): Promise<number> {
-  const snapshot = await readConsoleSnapshot(deps.sql, ownerId, workspaceKey);
+async function sendSnapshot(connection: SseConnection, deps: ConsoleStreamDeps, ownerId: string, filter: SnapshotFilter): Promise<number> {
+  const snapshot = await readConsoleSnapshot(deps.sql, ownerId, filter);
   const parts = Math.max(1, Math.ceil(snapshot.entries.length / SNAPSHOT_PART));
   for (let part = 0; part < parts; part++) {
     const workspaces = snapshot.entries.slice(part * SNAPSHOT_PART, (part + 1) * SNAPSHOT_PART);
@@ -49,15 +54,18 @@ async function sendSnapshot(connection: SseConnection, deps: ConsoleStreamDeps, 
   return snapshot.cursor;
 }
 
-export async function serveConsoleStream(ctx: Context, deps: ConsoleStreamDeps, options: { ownerId: string; workspaceKey?: string | undefined }): Promise<undefined> {
+export interface ConsoleStreamOptions extends SnapshotFilter {
+  ownerId: string;
+}
+
+export async function serveConsoleStream(ctx: Context, deps: ConsoleStreamDeps, options: ConsoleStreamOptions): Promise<undefined> {
   const { hub } = deps;
   const resume = resumeId(ctx);
   const [lowWater, latest] = await Promise.all([hub.lowWater('console'), hub.head('console')]);
   const head = Math.max(latest, lowWater);
   const exact = resume !== undefined && resume >= lowWater && resume <= head;
-  const release = await deps.projector.watch(options.ownerId);
+  if (!exact) await deps.consoleProjection.ensure(options.ownerId);
   const connection = openSse(ctx, deps);
-  connection.onClose(() => release());
   let startId: number;
   try {
     if (resume !== undefined && !exact) {
@@ -65,19 +73,22 @@ export async function serveConsoleStream(ctx: Context, deps: ConsoleStreamDeps, 
       const reason = resume < lowWater ? 'retention' : 'unknown-cursor';
       connection.send({ event: 'reset', retry, data: { type: 'reset', emitted_at: now(), reason, requested_id: resume, oldest_id: lowWater + 1, head_id: head, retry_ms: retry, backoff: { initial_ms: RESET_RETRY_MS.min, max_ms: 30_000, jitter: 'full' } } });
     }
-    startId = exact ? resume : await sendSnapshot(connection, deps, options.ownerId, options.workspaceKey);
+    startId = exact ? resume : await sendSnapshot(connection, deps, options.ownerId, options);
   } catch (error) {
     connection.send({ event: 'error', data: { type: 'error', emitted_at: now(), code: 'snapshot-failed', detail: 'the snapshot could not be read; reconnect' } });
     connection.close();
     deps.logger.error({ err: error, ownerId: options.ownerId }, 'console snapshot failed');
     return undefined;
   }
+  // The hub asks `matches` then `deliver` for one event: build its envelope once.
+  let memo: { id: number; envelope: ReturnType<typeof deltaEnvelope> } | undefined;
+  const envelopeOf = (event: StreamEvent) => (memo?.id === event.id ? memo : (memo = { id: event.id, envelope: deltaEnvelope(event, options.lifecycleState) })).envelope;
   const client = {
     topic: 'console' as const,
     ownerId: options.ownerId,
     lastId: startId,
-    matches: (event: StreamEvent) => options.workspaceKey === undefined || event.payload.workspace_key === options.workspaceKey,
-    deliver: (event: StreamEvent) => connection.send({ id: event.id, event: 'delta', data: deltaEnvelope(event) }),
+    matches: (event: StreamEvent) => (options.workspaceKey === undefined || event.payload.workspace_key === options.workspaceKey) && envelopeOf(event) !== null,
+    deliver: (event: StreamEvent) => connection.send({ id: event.id, event: 'delta', data: envelopeOf(event) }),
     buffered: () => connection.buffered(),
     onDrain: (listener: () => void) => connection.onDrain(listener),
     drop: () => connection.close('slow'),

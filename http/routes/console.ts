@@ -4,7 +4,6 @@ import { encodeCursor } from '../../core/schemas/common.ts';
 import { consolePageQuery, consoleStreamQuery, lifecycleConsolePage } from '../../core/schemas/console.ts';
 import { lifecycleConsoleStreamEvents } from '../../core/schemas/console-stream.ts';
 import { findWorkspaceId, readConsolePage } from '../../sql/console-page.ts';
-import { createConsoleProjector } from '../console/projector.ts';
 import { serveConsoleStream } from '../console/stream.ts';
 import type { Sql } from '../../sql/db.ts';
 import type { AppDeps } from '../deps.ts';
@@ -23,9 +22,8 @@ async function assertWorkspaceKey(sql: Sql, ownerId: string, key: string | undef
   if (key !== undefined && (await findWorkspaceId(sql, ownerId, key)) === undefined) throw new AppError('not-found', `workspace ${key} does not exist`);
 }
 
-export function consoleRoutes({ sql, db, hub, config, logger }: AppDeps): RouteSpec[] {
-  const projector = createConsoleProjector({ db, hub, logger, sweepMs: config.CONSOLE_PROJECTION_SWEEP_MS });
-  const streamDeps = { sql, hub, projector, logger, ...sseOptions(config) };
+export function consoleRoutes({ sql, hub, config, logger, consoleProjection }: AppDeps): RouteSpec[] {
+  const streamDeps = { sql, hub, consoleProjection, logger, ...sseOptions(config) };
   return [
     defineRoute({
       method: 'get',
@@ -67,7 +65,7 @@ export function consoleRoutes({ sql, db, hub, config, logger }: AppDeps): RouteS
       async handler(ctx, { query, auth }) {
         const ownerId = ownOwner(query.owner_id, auth.owner);
         await assertWorkspaceKey(sql, ownerId, query.workspace_key);
-        return serveConsoleStream(ctx, streamDeps, { ownerId, workspaceKey: query.workspace_key });
+        return serveConsoleStream(ctx, streamDeps, { ownerId, workspaceKey: query.workspace_key, lifecycleState: query.lifecycle_state });
       },
     }),
   ];

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scorePosture } from '../../core/scoring.ts';
 import { findIntelligenceScore, listServerPosture } from '../../sql/intelligence-scores.ts';
+import { createDb } from '../../sql/transact.ts';
 import { applyTrustEvent } from '../../sql/trust-registry.ts';
 import { createScoreRecomputeHandler } from '../../workers/score-recompute.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -20,7 +21,7 @@ describe('score recompute', () => {
   it('never lets a job that read an older posture overwrite the score of a newer one', async () => {
     const { serverId, vmInstanceId } = await seedInstance(db.sql);
     await move(vmInstanceId, 'quarantined');
-    const recompute = createScoreRecomputeHandler({ sql: db.sql });
+    const recompute = createScoreRecomputeHandler({ db: createDb(db.sql) });
     const data = { server_id: serverId, owner_id: 'acme', reason: 'test' };
     // Another recompute of this server is mid-flight (holds the server's posture lock) while this job starts.
     let release: () => void = () => {};

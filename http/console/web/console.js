@@ -103,6 +103,12 @@ function actions(run) {
   return cell;
 }
 
+/** Who approved or cancelled the run: their email when the token carried one, else their subject. */
+function overrideBy(override) {
+  if (!override) return '';
+  return el('span', { className: 'override-actor' }, ` · ${override.kind === 'approval' ? 'approved' : 'cancelled'} by ${override.actor_email ?? override.actor_id}`);
+}
+
 function runRow(run) {
   const score = run.intelligence.map((item) => `${item.capability} ${item.score}`).join(', ');
   const retries = `${run.retry_attempt}/${run.retry_limit}`;
@@ -112,7 +118,7 @@ function runRow(run) {
     el('td', {}, `#${run.run.id}`),
     el('td', {}, run.run.playbook),
     el('td', { className: `status status-${run.run.status}` }, run.run.status),
-    el('td', { className: 'approval' }, run.run.approval_state),
+    el('td', { className: 'approval' }, run.run.approval_state, overrideBy(run.manual_override)),
     el('td', {}, run.trust ? `${run.trust.lifecycle_state} / ${run.trust.attestation_status}` : '—'),
     el('td', {}, score || '—'),
     el('td', {}, run.marketplace ? `${run.marketplace.status} ${run.marketplace.manifest_tag ?? ''}` : '—'),

@@ -1,0 +1,86 @@
+// The console's dirty marks (migration 0085): written in the writer's transaction, taken by the console-project job
+// in the transaction that projects them, so a change is either projected by the job that took its mark or still
+// marked for the next one.
+import { sortMarks, type ConsoleMark } from '../core/console-marks.ts';
+import { CONSOLE_PROJECT_DEBOUNCE_MS, consoleProjectQueue } from '../queues/console-project.ts';
+import type { Queryable } from './db.ts';
+import type { UnitOfWork } from './unit-of-work.ts';
+
+/**
+ * Mark `marks` for the console. A fresh mark writes a (debounced) console-project job for its owner; a mark already
+ * there is only locked (the no-op update) until this transaction ends: the job that takes it waits for this commit.
+ */
+export async function markConsole(uow: UnitOfWork, marks: ConsoleMark[]): Promise<void> {
+  if (marks.length === 0) return;
+  const { tx } = uow;
+  const rows = sortMarks([...marks]).map((mark, ord) => ({ ...mark, ord }));
+  const written = await tx<{ owner_id: string; fresh: boolean }[]>`
+    INSERT INTO lifecycle_console_dirty (owner_id, kind, subject_id)
+    SELECT m.owner_id, m.kind, m.subject_id
+    FROM jsonb_to_recordset(${tx.json(rows as never)}) AS m(owner_id text, kind text, subject_id bigint, ord int)
+    ORDER BY m.ord
+    ON CONFLICT (owner_id, kind, subject_id) DO UPDATE SET marked_at = lifecycle_console_dirty.marked_at
+    RETURNING owner_id, (xmax = 0) AS fresh`;
+  const owners = [...new Set(written.filter((row) => row.fresh).map((row) => row.owner_id))].sort();
+  if (owners.length > 0) {
+    await uow.enqueueMany(consoleProjectQueue, owners.map((owner_id) => ({ data: { owner_id, scope: 'marked' as const }, options: { delay: CONSOLE_PROJECT_DEBOUNCE_MS } })));
+  }
+}
+
+/**
+ * Turn the owner's run, VM instance and server marks into marks of the workspaces they show in. Two statements:
+ * the DELETE waits for writers still holding those marks, so the lookup after it (a new snapshot) sees their commits.
+ */
+export async function expandMarks(tx: Queryable, ownerId: string): Promise<void> {
+  const taken = await tx<{ kind: string; subject_id: number }[]>`
+    DELETE FROM lifecycle_console_dirty WHERE owner_id = ${ownerId} AND kind <> 'workspace' RETURNING kind, subject_id`;
+  if (taken.length === 0) return;
+  const ids = (kind: string) => taken.filter((mark) => mark.kind === kind).map((mark) => mark.subject_id);
+  await tx`
+    WITH runs AS (
+      SELECT r.id FROM runtime_vm_remediation_runs r
+      WHERE r.owner_id = ${ownerId} AND (
+        r.id = ANY(${ids('run')}::bigint[])
+        OR r.vm_instance_id = ANY(${ids('vm_instance')}::bigint[])
+        OR r.vm_instance_id IN (SELECT i.id FROM runtime_vm_instances i WHERE i.server_id = ANY(${ids('server')}::bigint[]) AND i.owner_id = ${ownerId}))
+    )
+    INSERT INTO lifecycle_console_dirty (owner_id, kind, subject_id)
+    SELECT DISTINCT ${ownerId}::text, 'workspace'::text, l.workspace_id FROM lifecycle_console_workspace_runs l WHERE l.run_id IN (SELECT id FROM runs)
+    ORDER BY 3
+    ON CONFLICT (owner_id, kind, subject_id) DO NOTHING`;
+}
+
+/** Take up to `limit` of the owner's workspace marks (lowest ids first); the caller projects them in this transaction. */
+export async function takeWorkspaceMarks(tx: Queryable, ownerId: string, limit: number): Promise<number[]> {
+  const rows = await tx<{ subject_id: number }[]>`
+    DELETE FROM lifecycle_console_dirty
+    WHERE owner_id = ${ownerId} AND kind = 'workspace' AND subject_id IN (
+      SELECT subject_id FROM lifecycle_console_dirty WHERE owner_id = ${ownerId} AND kind = 'workspace' ORDER BY subject_id LIMIT ${limit})
+    RETURNING subject_id`;
+  return rows.map((row) => Number(row.subject_id)).sort((a, b) => a - b);
+}
+
+/** Owners the reconciliation visits: every owner with a workspace or a projection row. */
+export async function listConsoleOwners(sql: Queryable): Promise<string[]> {
+  const rows = await sql<{ owner_id: string }[]>`
+    SELECT owner_id FROM runtime_vm_remediation_workspaces UNION SELECT owner_id FROM lifecycle_console_projection ORDER BY 1`;
+  return rows.map((row) => row.owner_id);
+}
+
+/** Owners with marks older than `seconds`: their job failed for good or never ran. */
+export async function listLeftoverOwners(sql: Queryable, seconds: number): Promise<string[]> {
+  const rows = await sql<{ owner_id: string }[]>`
+    SELECT DISTINCT owner_id FROM lifecycle_console_dirty WHERE marked_at < now() - make_interval(secs => ${seconds}) ORDER BY 1`;
+  return rows.map((row) => row.owner_id);
+}
+
+export async function recordReconciled(sql: Queryable, ownerId: string): Promise<void> {
+  await sql`
+    INSERT INTO lifecycle_console_owners (owner_id) VALUES (${ownerId})
+    ON CONFLICT (owner_id) DO UPDATE SET reconciled_at = now()`;
+}
+
+export async function wasReconciled(sql: Queryable, ownerId: string): Promise<boolean> {
+  const [row] = await sql`SELECT 1 FROM lifecycle_console_owners WHERE owner_id = ${ownerId}`;
+  return row !== undefined;
+}
