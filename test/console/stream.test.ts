@@ -10,7 +10,7 @@ import { seedInstance, seedPlaybook, seedWorkspace } from './support.ts';
 
 let platform: TestPlatform;
 beforeAll(async () => {
-  platform = await startTestPlatform({ env: { CONSOLE_PROJECTION_SWEEP_MS: '200' } });
+  platform = await startTestPlatform({ workers: ['console-project'] });
 });
 afterAll(async () => platform?.close());
 

@@ -13,7 +13,7 @@ const SCREENSHOT = 'test-artifacts/console.png';
 let platform: TestPlatform;
 let browser: Browser;
 beforeAll(async () => {
-  platform = await startTestPlatform({ env: { PORT: String(await freePort()), CONSOLE_PROJECTION_SWEEP_MS: '200' } });
+  platform = await startTestPlatform({ workers: ['console-project'], env: { PORT: String(await freePort()) } });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 }, 60_000);
 afterAll(async () => {
