@@ -53,3 +53,9 @@ export async function apiCancel(platform: TestPlatform, runId: number, as: Parti
   const run = await (await platform.api(`/api/trust/remediation/runs/${runId}`, { as })).json();
   return platform.api(`/api/trust/remediation/runs/${runId}/cancel`, { method: 'POST', as, json: { version: run.version, reason } });
 }
+
+export async function apiAbandon(platform: TestPlatform, owner: string, workspaceId: number): Promise<void> {
+  const read = await platform.api(`/api/trust/remediation/workspaces/${workspaceId}`, { as: { owner } });
+  const version = Number(JSON.parse(read.headers.get('etag') ?? '0'));
+  await created(await platform.api(`/api/trust/remediation/workspaces/${workspaceId}/abandon`, { method: 'POST', as: { owner }, json: { expected_version: version, reason: 'done' } }), 'abandon');
+}
