@@ -3,6 +3,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpctl } from '../support/cli.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { apiRunIn } from './api-seed.ts';
 import { seedInstance, seedPlaybook, seedRun, seedWorkspace } from './support.ts';
 
 let platform: TestPlatform;
@@ -44,7 +45,7 @@ describe('mcpctl console', () => {
       // Once the snapshot is complete, make the change the third event reports.
       if (!changed && lines.some((line) => line.includes('"snapshot-complete"'))) {
         changed = true;
-        void seedInstance(platform.db.sql).then(async ({ instanceId }) => seedRun(platform.db.sql, { instanceId, playbookId: await seedPlaybook(platform.db.sql, 'acme', 'watched'), workspaceKey: 'cli-watch' }));
+        void apiRunIn(platform, 'acme', 'cli-watch');
       }
     });
     const result = await watcher;

@@ -6,7 +6,7 @@ import { openSse } from '../trust/sse-client.ts';
 const lines: string[] = [];
 let platform: TestPlatform;
 beforeAll(async () => {
-  platform = await startTestPlatform({ logLines: lines });
+  platform = await startTestPlatform({ workers: ['console-project'], logLines: lines });
 });
 afterAll(async () => platform?.close());
 
