@@ -2,7 +2,8 @@
 // runs and their approval or cancellation. Each write marks the console through its own transaction, as in production.
 import { randomBytes } from 'node:crypto';
 import type { AuthClaims } from '../../core/schemas/common.ts';
-import type { ApiResponse, TestPlatform } from '../support/platform.ts';
+import { tenantAdmin, verifier, type ApiResponse, type TestPlatform } from '../support/platform.ts';
+import { waitFor } from '../support/wait.ts';
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
 
@@ -34,7 +35,7 @@ export async function apiWorkspace(platform: TestPlatform, options: { owner?: st
     'workspace',
   );
   const { id, active_revision_id: revisionId } = envelope.workspace;
-  await created(await platform.api(`/api/trust/remediation/workspaces/${id}/revisions/${revisionId}/schema`, { method: 'POST', as, json: { workspace_version: 1, revision_version: 1 } }), 'schema gate');
+  await created(await platform.api(`/api/trust/remediation/workspaces/${id}/revisions/${revisionId}/schema`, { method: 'POST', as, json: { workspace_version: 1, revision_version: 1, notes: ['schema ok'] } }), 'schema gate');
   return { id, revisionId };
 }
 
@@ -58,4 +59,17 @@ export async function apiAbandon(platform: TestPlatform, owner: string, workspac
   const read = await platform.api(`/api/trust/remediation/workspaces/${workspaceId}`, { as: { owner } });
   const version = Number(JSON.parse(read.headers.get('etag') ?? '0'));
   await created(await platform.api(`/api/trust/remediation/workspaces/${workspaceId}/abandon`, { method: 'POST', as: { owner }, json: { expected_version: version, reason: 'done' } }), 'abandon');
+}
+
+/**
+ * Attest the instance against its server's reference measurements (the attestation-ingest worker makes it trusted)
+ * and wait for the score that trust change recomputes (trust-transition, score-recompute); answers the score.
+ */
+export async function apiTrust(platform: TestPlatform, owner: string, serverId: number, instanceId: number): Promise<number> {
+  await created(await platform.api(`/api/servers/${serverId}/reference-measurements`, { method: 'PUT', as: tenantAdmin(owner), json: { measurements: { pcr0: 'aa' } } }), 'references');
+  const evidence = { measurements: { pcr0: 'aa' }, nonce: unique('nonce'), observed_at: new Date().toISOString() };
+  const accepted = await platform.api('/api/trust/attestations', { method: 'POST', as: verifier(owner), json: { vm_instance_id: instanceId, evidence, provenance: { verifier: 'console-test' } } });
+  if (accepted.status !== 202) throw new Error(`attestation: ${accepted.status} ${await accepted.text()}`);
+  const read = async () => (await platform.api(`/api/servers/${serverId}/intelligence`, { as: { owner } })).json();
+  return (await waitFor(read, (view: { stored: boolean; score: number }) => view.stored, { what: 'the recomputed score' })).score;
 }

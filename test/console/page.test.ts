@@ -1,45 +1,45 @@
-// GET /api/console/lifecycle: the seed's lifecycle_console scenario field by field, filters, keyset cursors,
-// tenancy, and a constant number of statements per page whatever its size.
+// GET /api/console/lifecycle: the seed's lifecycle_console scenario field by field (made through the public API
+// where a route exists), the approver's or canceller's email, filters, keyset cursors, tenancy, and a constant
+// number of statements per page whatever its size.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactFingerprint } from '../../core/console-entries.ts';
 import { readConsolePage } from '../../sql/console-page.ts';
 import { createSql } from '../../sql/db.ts';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { apiCancel, apiInstance, apiPlaybook, apiRun, apiTrust, apiWorkspace } from './api-seed.ts';
 import { seedInstance, seedPlaybook, seedRun, seedWorkspace } from './support.ts';
 
 let platform: TestPlatform;
 beforeAll(async () => {
-  platform = await startTestPlatform();
+  platform = await startTestPlatform({ workers: ['attestation-ingest', 'trust-transition', 'scheduler-refresh', 'score-recompute', 'console-project'] });
 });
 afterAll(async () => platform?.close());
 
 describe('lifecycle_console', () => {
   it('answers the workspace with its revision, run analytics, artifacts, trust, scores and marketplace readiness', async () => {
     const sql = platform.db.sql;
-    const workspace = await seedWorkspace(sql, { key: 'workspace-alpha' });
-    const { serverId, instanceId } = await seedInstance(sql);
-    await sql`UPDATE runtime_vm_trust_registry SET attestation_status = 'trusted', lifecycle_state = 'restored' WHERE vm_instance_id = ${instanceId}`;
-    await sql`INSERT INTO capability_intelligence_scores (owner_id, server_id, capability, score, notes) VALUES ('acme', ${serverId}, 'runtime', 87.5, '["stable"]')`;
+    const playbookId = await apiPlaybook(platform, 'acme', { key: 'verify-automation', approval: true });
+    const workspace = await apiWorkspace(platform, { key: 'workspace-alpha', playbookId });
+    const { serverId, instanceId } = await apiInstance(platform);
+    const score = await apiTrust(platform, 'acme', serverId, instanceId);
+    const build = { manifest_digest: `sha256:${'ab'.repeat(32)}`, manifest_tag: 'v1', registry_image: 'registry.example/mcp:v1', status: 'succeeded', completed_at: '2025-12-08T10:00:00Z', duration_seconds: 95, metadata: { track_name: 'stable', track_tier: 'tier-1' } };
+    expect((await platform.api(`/api/servers/${serverId}/build-artifacts`, { method: 'POST', json: build })).status).toBe(201);
+    const requested = await apiRun(platform, { playbookId, instanceId, workspaceKey: 'workspace-alpha', metadata: { gate_context: { lane: 'prod', stage: 'production' } } });
+    const approver = { owner: 'acme', sub: 'bob', roles: ['approver' as const], email: 'bob@example.com' };
+    const approval = { decision: 'approve', version: requested.version, note: 'manual approval' };
+    expect((await platform.api(`/api/trust/remediation/runs/${requested.id}/approval`, { method: 'POST', as: approver, json: approval })).status).toBe(200);
+    const runId = requested.id;
+    // The run's execution history, as the executor would have left it (no route writes attempts; the sandboxed
+    // executor does, and these fixed times make the durations exact).
     await sql`
-      INSERT INTO build_artifact_runs (owner_id, server_id, manifest_digest, manifest_tag, registry_image, status, completed_at, duration_seconds, metadata)
-      VALUES ('acme', ${serverId}, 'sha256:artifact', 'v1', 'registry.example/mcp:v1', 'ready', '2025-12-08T10:00:00Z', 95, '{"track_name":"stable","track_tier":"tier-1"}')`;
-    const playbookId = await seedPlaybook(sql);
-    const created = await platform.api('/api/trust/remediation/runs', {
-      method: 'POST',
-      json: { playbook_id: playbookId, vm_instance_id: instanceId, metadata: { workspace_key: 'workspace-alpha', gate_context: { lane: 'prod', stage: 'production' } } },
-    });
-    expect(created.status).toBe(201);
-    const runId = (await created.json()).id as number;
-    // The run's execution history, as a worker would have left it.
-    await sql`
-      UPDATE runtime_vm_remediation_runs SET status = 'succeeded', attempt = 2, approval_state = 'approved', approved_by = 'bob', approval_note = 'manual approval',
-        started_at = '2025-12-08T09:52:00Z', completed_at = '2025-12-08T09:55:02Z' WHERE id = ${runId}`;
+      UPDATE runtime_vm_remediation_runs SET status = 'succeeded', attempt = 2, started_at = '2025-12-08T09:52:00Z', completed_at = '2025-12-08T09:55:02Z' WHERE id = ${runId}`;
     await sql`
       INSERT INTO runtime_vm_remediation_attempts (run_id, attempt, status, idempotency_key, started_at, finished_at, failure_reason)
       VALUES (${runId}, 1, 'failed', 'k1', '2025-12-08T09:52:00Z', '2025-12-08T09:53:00Z', 'exit-nonzero'),
              (${runId}, 2, 'succeeded', 'k2', '2025-12-08T09:53:30Z', '2025-12-08T09:55:00Z', NULL)`;
 
-    // The promotion that staged the run, with its persisted posture verdict.
+    // The promotion that staged the run, with its persisted posture verdict: the promotion route stages runs only
+    // after the policy and sandbox-simulation gates (workspace-promote worker), and this verdict is the seed's, so SQL.
     const verdict = { allowed: false, veto_reasons: ['trust-drift'], signals: { trust: 0.4 }, remediation_hooks: ['policy_hook:remediation_gate'] };
     const [promotion] = await sql<{ id: number }[]>`
       INSERT INTO runtime_vm_remediation_promotions (owner_id, workspace_id, revision_id, playbook_id, requested_by, status, posture_verdict)
@@ -56,8 +56,8 @@ describe('lifecycle_console', () => {
     expect(page.next_cursor).toBeNull();
     const [entry] = page.workspaces;
     expect(entry.workspace).toMatchObject({ id: workspace.id, workspace_key: 'workspace-alpha', lifecycle_state: 'draft', active_revision_id: workspace.revisionId });
-    expect(entry.active_revision).toMatchObject({ id: workspace.revisionId, schema_status: 'passed', policy_status: 'passed', promotion_status: 'pending' });
-    expect(entry.active_revision.gate_snapshots).toEqual([expect.objectContaining({ snapshot_type: 'schema', gate_context: { lane: 'prod' }, notes: ['schema ok'] })]);
+    expect(entry.active_revision).toMatchObject({ id: workspace.revisionId, schema_status: 'passed', policy_status: 'pending', promotion_status: 'pending' });
+    expect(entry.active_revision.gate_snapshots).toEqual([expect.objectContaining({ snapshot_type: 'schema', gate_context: expect.objectContaining({ executor_type: 'shell' }), notes: ['schema ok'], recorded_by: 'alice' })]);
     expect(entry.promotion_runs).toEqual([
       { id: target!.id, promotion_id: promotion!.id, run_id: runId, vm_instance_id: instanceId, status: 'succeeded', playbook: 'verify-automation', automation_payload: { lane: 'prod' }, promotion_gate_context: { lane: 'prod', stage: 'production' }, metadata: { notes: ['preflight'] } },
     ]);
@@ -66,9 +66,9 @@ describe('lifecycle_console', () => {
     ]);
     const [run] = entry.recent_runs;
     expect(run.run).toMatchObject({ id: runId, status: 'succeeded', playbook: 'verify-automation', vm_instance_id: instanceId });
-    expect(run.trust).toMatchObject({ attestation_status: 'trusted', lifecycle_state: 'restored', server_id: serverId });
-    expect(run.intelligence).toEqual([expect.objectContaining({ capability: 'runtime', score: 87.5, notes: ['stable'] })]);
-    expect(run.marketplace).toEqual({ server_id: serverId, status: 'ready', manifest_digest: 'sha256:artifact', manifest_tag: 'v1', registry_image: 'registry.example/mcp:v1', build_duration_seconds: 95, last_completed_at: '2025-12-08T10:00:00.000Z' });
+    expect(run.trust).toMatchObject({ attestation_status: 'trusted', lifecycle_state: 'trusted', server_id: serverId });
+    expect(run.intelligence).toEqual([expect.objectContaining({ capability: 'runtime', score })]);
+    expect(run.marketplace).toEqual({ server_id: serverId, status: 'succeeded', manifest_digest: build.manifest_digest, manifest_tag: 'v1', registry_image: 'registry.example/mcp:v1', build_duration_seconds: 95, last_completed_at: '2025-12-08T10:00:00.000Z' });
     expect(run.duration_seconds).toBe(182);
     expect(run.duration_ms).toBe(182_000);
     expect(run.execution_window).toEqual({ started_at: '2025-12-08T09:52:00.000Z', completed_at: '2025-12-08T09:55:02.000Z' });
@@ -78,12 +78,29 @@ describe('lifecycle_console', () => {
       { attempt: 2, status: 'succeeded', observed_at: '2025-12-08T09:55:00.000Z', failure_reason: null },
     ]);
     expect(run.override_reason).toBe('manual approval');
-    expect(run.manual_override).toEqual({ kind: 'approval', reason: 'manual approval', actor_id: 'bob', actor_email: null });
-    const artifact = { manifest_digest: 'sha256:artifact', manifest_tag: 'v1', registry_image: 'registry.example/mcp:v1', track_name: 'stable', track_tier: 'tier-1' };
-    expect(run.artifacts).toEqual([expect.objectContaining({ ...artifact, lane: 'prod', stage: 'production', status: 'ready', duration_seconds: 95, completed_at: '2025-12-08T10:00:00.000Z' })]);
-    expect(run.artifact_fingerprints).toEqual([{ manifest_digest: 'sha256:artifact', fingerprint: artifactFingerprint(artifact) }]);
+    expect(run.manual_override).toEqual({ kind: 'approval', reason: 'manual approval', actor_id: 'bob', actor_email: 'bob@example.com' });
+    const artifact = { manifest_digest: build.manifest_digest, manifest_tag: 'v1', registry_image: 'registry.example/mcp:v1', track_name: 'stable', track_tier: 'tier-1' };
+    expect(run.artifacts).toEqual([expect.objectContaining({ ...artifact, lane: 'prod', stage: 'production', status: 'succeeded', duration_seconds: 95, completed_at: '2025-12-08T10:00:00.000Z' })]);
+    expect(run.artifact_fingerprints).toEqual([{ manifest_digest: build.manifest_digest, fingerprint: artifactFingerprint(artifact) }]);
     expect(run.artifact_fingerprints[0].fingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(run.promotion_verdict).toEqual({ verdict_id: promotion!.id, promotion_run_id: target!.id, allowed: false, stage: 'production', track_name: 'stable', track_tier: 'tier-1', veto_reasons: ['trust-drift'] });
+  });
+});
+
+describe('manual_override.actor_email', () => {
+  it('is the email of whoever cancelled the run when their token carried one, else null', async () => {
+    const playbookId = await apiPlaybook(platform, 'emails');
+    await apiWorkspace(platform, { owner: 'emails', key: 'cancelled', playbookId });
+    const runs = [];
+    for (const email of ['dave@example.com', undefined]) {
+      const { instanceId } = await apiInstance(platform, 'emails');
+      const { id } = await apiRun(platform, { owner: 'emails', playbookId, instanceId, workspaceKey: 'cancelled' });
+      expect((await apiCancel(platform, id, { owner: 'emails', sub: 'dave', ...(email ? { email } : {}) })).status).toBe(200);
+      runs.push({ id, email: email ?? null });
+    }
+    const page = await (await platform.api('/api/console/lifecycle?workspace_key=cancelled', { as: { owner: 'emails' } })).json();
+    const overrides = Object.fromEntries(page.workspaces[0].recent_runs.map((item: { run: { id: number }; manual_override: unknown }) => [item.run.id, item.manual_override]));
+    for (const { id, email } of runs) expect(overrides[id]).toEqual({ kind: 'cancellation', reason: 'operator stop', actor_id: 'dave', actor_email: email });
   });
 });
 
@@ -101,8 +118,8 @@ describe('filters, cursors and tenancy', () => {
   });
 
   it('shows a tenant only its own workspaces and answers 404 for another owner_id', async () => {
-    await seedWorkspace(platform.db.sql, { key: 'mine', owner: 'tenant-a' });
-    await seedWorkspace(platform.db.sql, { key: 'theirs', owner: 'tenant-b' });
+    await apiWorkspace(platform, { key: 'mine', owner: 'tenant-a', playbookId: await apiPlaybook(platform, 'tenant-a') });
+    await apiWorkspace(platform, { key: 'theirs', owner: 'tenant-b', playbookId: await apiPlaybook(platform, 'tenant-b') });
     const own = await (await platform.api('/api/console/lifecycle', { as: { owner: 'tenant-a' } })).json();
     expect(own.workspaces.map((entry: { workspace: { owner_id: string } }) => entry.workspace.owner_id)).toEqual(['tenant-a']);
     const foreign = await platform.api('/api/console/lifecycle?owner_id=tenant-b', { as: { owner: 'tenant-a' } });
