@@ -14,7 +14,8 @@ function expectedStatus(entry: Entry, principal: Principal, ownership: 'own' | '
 let platform: TestPlatform;
 const shared: Record<string, TenantFixture> = {};
 beforeAll(async () => {
-  platform = await startTestPlatform();
+  // The console stream's first snapshot of an owner waits for its projection: host the job that makes it.
+  platform = await startTestPlatform({ workers: ['console-project'] });
   shared.acme = await createTenantFixture(platform, 'acme');
   shared.globex = await createTenantFixture(platform, 'globex');
 });
