@@ -33,7 +33,7 @@ describe('mcpctl console', () => {
 
   it('watch --json prints NDJSON envelopes: the snapshot, its marker, then a delta for a change', async () => {
     await seedWorkspace(platform.db.sql, { key: 'cli-watch' });
-    const watcher = execa(process.execPath, ['bin/mcpctl.js', 'console', 'watch', '--workspace-key', 'cli-watch', '--json', '--count', '3'], {
+    const watcher = execa(process.execPath, ['bin/mcpctl.js', 'console', 'watch', '--workspace-key', 'cli-watch', '--lifecycle-state', 'draft', '--json', '--count', '3'], {
       env: { MCPCTL_API_URL: platform.url, MCPCTL_TOKEN: await platform.token({ roles: ['viewer'] }) },
       extendEnv: false,
       reject: false,

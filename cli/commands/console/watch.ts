@@ -1,4 +1,4 @@
-// mcpctl console watch [--workspace-key K] [--json]: follow the lifecycle console stream. --json prints each
+// mcpctl console watch [--workspace-key K] [--lifecycle-state S] [--json]: follow the lifecycle console stream. --json prints each
 // envelope as one JSON line (NDJSON: snapshot parts, snapshot-complete, delta, heartbeat); reconnects resume
 // after the last event (Last-Event-ID), so nothing is printed twice.
 import { Option } from 'clipanion';
@@ -25,15 +25,17 @@ export class ConsoleWatchCommand extends WatchCommand {
   static override paths = [['console', 'watch']];
   static override usage = WatchCommand.Usage({
     description: 'Follow the lifecycle console stream: a snapshot, then deltas (--json: one envelope per line)',
-    examples: [['Everything, as NDJSON', 'mcpctl console watch --json'], ['One workspace', 'mcpctl console watch --workspace-key workspace-alpha']],
+    examples: [['Everything, as NDJSON', 'mcpctl console watch --json'], ['One workspace', 'mcpctl console watch --workspace-key workspace-alpha'], ['Workspaces being promoted', 'mcpctl console watch --lifecycle-state promoting']],
   });
 
   workspaceKey = Option.String('--workspace-key', { description: 'Only this workspace' });
+  lifecycleState = Option.String('--lifecycle-state', { description: 'Only workspaces in this state (draft, promoting, promoted, abandoned)' });
   since = Option.String('--since', { description: 'Resume after this cursor (no snapshot unless it is below retention)' });
   count = Option.String('--count', { validator: t.isNumber(), description: 'Exit after printing this many events (heartbeats not counted)' });
 
   async run() {
-    const path = `/api/console/lifecycle/stream${this.workspaceKey === undefined ? '' : `?workspace_key=${encodeURIComponent(this.workspaceKey)}`}`;
+    const query = new URLSearchParams({ ...(this.workspaceKey === undefined ? {} : { workspace_key: this.workspaceKey }), ...(this.lifecycleState === undefined ? {} : { lifecycle_state: this.lifecycleState }) }).toString();
+    const path = `/api/console/lifecycle/stream${query === '' ? '' : `?${query}`}`;
     let printed = 0;
     for await (const frame of this.followStream(this.client(), path, { since: this.since })) {
       if (this.json) this.print(JSON.stringify({ id: frame.id === '' ? null : Number(frame.id), event: frame.event, ...frame.data }));
