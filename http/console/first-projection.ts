@@ -30,12 +30,16 @@ export function createFirstProjection(deps: { sql: Sql; queues: Queues; redis: R
   };
   return {
     async ensure(ownerId) {
-      if (await wasReconciled(deps.sql, ownerId)) return;
-      const listening = await listen();
-      const jobId = firstJobId(ownerId, Math.floor(Date.now() / 60_000));
-      await deps.queues.enqueue(consoleProjectQueue, { owner_id: ownerId, scope: 'full' }, jobId);
-      const job = await deps.queues.get(consoleProjectQueue).getJob(jobId);
-      await job?.waitUntilFinished(listening, WAIT_MS).catch((error: unknown) => deps.logger.warn({ err: error, ownerId }, 'first console projection not finished; streaming the snapshot as it is'));
+      try {
+        if (await wasReconciled(deps.sql, ownerId)) return;
+        const listening = await listen();
+        const jobId = firstJobId(ownerId, Math.floor(Date.now() / 60_000));
+        await deps.queues.enqueue(consoleProjectQueue, { owner_id: ownerId, scope: 'full' }, jobId);
+        await (await deps.queues.get(consoleProjectQueue).getJob(jobId))?.waitUntilFinished(listening, WAIT_MS);
+      } catch (error) {
+        // A missing first projection costs completeness of this snapshot only: the deltas bring the rest.
+        deps.logger.warn({ err: error, ownerId }, 'first console projection not finished; streaming the snapshot as it is');
+      }
     },
     async close() {
       await events?.close();

@@ -29,7 +29,7 @@ describe('mcpctl console', () => {
     const missing = await mcpctl(platform, ['console', 'lifecycle', '--workspace-key', 'nowhere']);
     expect(missing.exitCode).toBe(1);
     expect(missing.stderr).toMatch(/^not-found: /);
-  });
+  }, 60_000); // three runs of the real binary, each a node start-up
 
   it('watch --json prints NDJSON envelopes: the snapshot, its marker, then a delta for a change', async () => {
     await seedWorkspace(platform.db.sql, { key: 'cli-watch' });
