@@ -4,7 +4,7 @@
 // full projection, and the console-project job's path (the changes' marks, two jobs of the owner at once, one of
 // them sometimes a full reconciliation), which must also leave nothing for a full projection to find.
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyDelta, type WorkspaceDelta } from '../../core/console-delta.ts';
 import { canonicalJson } from '../../core/console-entries.ts';
 import type { ConsoleEntry } from '../../core/schemas/console.ts';
@@ -12,19 +12,12 @@ import { markConsole } from '../../sql/console-marks.ts';
 import { projectConsole } from '../../sql/console-projection.ts';
 import { readConsoleSnapshot } from '../../sql/console-snapshot.ts';
 import { readStreamEvents, type StreamEvent } from '../../sql/stream-events.ts';
-import { createDb, transact, type Db } from '../../sql/transact.ts';
+import { transact } from '../../sql/transact.ts';
 import { createConsoleProjectHandler } from '../../workers/console-project.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { change, createWorld } from './changes.ts';
-import { seedInstance, seedPlaybook } from './support.ts';
+import { consoleDatabase, seedInstance, seedPlaybook } from './support.ts';
 
-let db: TestDatabase;
-let writer: Db;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  writer = createDb(db.sql);
-});
-afterAll(async () => db?.drop());
+const ctx = consoleDatabase();
 
 function fold(start: Map<number, ConsoleEntry>, events: StreamEvent[]): Map<number, ConsoleEntry> {
   const state = new Map([...start].map(([id, entry]) => [id, structuredClone(entry)]));
@@ -38,19 +31,19 @@ let round = 0;
 
 describe('console delta log', () => {
   it.each<Mode>(['full', 'job'])('snapshot(0) + deltas up to N equals snapshot(N) for every N, and every resume ends in the final state (%s)', async (mode) => {
-    const handle = createConsoleProjectHandler({ db: writer });
+    const handle = createConsoleProjectHandler({ db: ctx.writer });
     await fc.assert(
       fc.asyncProperty(fc.array(change, { minLength: 1, maxLength: 12 }), fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }), async (changes, reconcileToo) => {
         const owner = `prop-${mode}-${round++}`;
-        const sql = db.sql;
+        const sql = ctx.db.sql;
         const { instanceId } = await seedInstance(sql, owner);
         const apply = createWorld(sql, owner, instanceId, await seedPlaybook(sql, owner));
         const snapshots = [await readConsoleSnapshot(sql, owner)];
         for (const [index, step] of changes.entries()) {
           const marks = await apply(step);
-          if (mode === 'full') await projectConsole(writer, owner);
+          if (mode === 'full') await projectConsole(ctx.writer, owner);
           else {
-            await transact(writer, (uow) => markConsole(uow, marks));
+            await transact(ctx.writer, (uow) => markConsole(uow, marks));
             // Two projections of the owner at once: they serialise on its lock, the second finds what is left.
             const second = reconcileToo[index] ? { owner_id: owner, scope: 'full' as const } : { owner_id: owner, scope: 'marked' as const };
             await Promise.all([handle({ owner_id: owner, scope: 'marked' }), handle(second)]);
@@ -58,7 +51,7 @@ describe('console delta log', () => {
           snapshots.push(await readConsoleSnapshot(sql, owner));
         }
         // The job path missed nothing: a full projection now finds every entry as stored.
-        expect(await projectConsole(writer, owner)).toEqual([]);
+        expect(await projectConsole(ctx.writer, owner)).toEqual([]);
         expect(await sql`SELECT 1 FROM lifecycle_console_dirty WHERE owner_id = ${owner}`).toHaveLength(0);
         const events = await readStreamEvents(sql, { topic: 'console', ownerId: owner, afterId: 0, limit: 10_000 });
         const final = snapshots.at(-1)!;

@@ -1,82 +1,75 @@
 // The console-project job's contract on a real database: a burst of marks of one workspace writes one job and is one
 // projection; a job that meets a writer still holding a mark waits for its commit and projects its change; a job
 // projects only the marked workspaces; a run, VM instance or server mark reaches the workspaces showing its runs.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ConsoleMark } from '../../core/console-marks.ts';
 import { markConsole } from '../../sql/console-marks.ts';
 import { readConsoleSnapshot } from '../../sql/console-snapshot.ts';
 import { readStreamEvents } from '../../sql/stream-events.ts';
-import { createDb, transact, type Db } from '../../sql/transact.ts';
+import { transact } from '../../sql/transact.ts';
 import { createUnitOfWork, noEffects } from '../../sql/unit-of-work.ts';
 import { createConsoleProjectHandler } from '../../workers/console-project.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { waitFor } from '../support/wait.ts';
-import { seedInstance, seedPlaybook, seedRun, seedWorkspace } from './support.ts';
+import { consoleDatabase, seedInstance, seedPlaybook, seedRun, seedWorkspace } from './support.ts';
 
-let db: TestDatabase;
-let writer: Db;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  writer = createDb(db.sql);
-});
-afterAll(async () => db?.drop());
+const ctx = consoleDatabase();
 
 const mark = (owner: string, kind: ConsoleMark['kind'], id: number): ConsoleMark => ({ owner_id: owner, kind, subject_id: id });
-const jobsOf = async (owner: string) => db.sql`SELECT 1 FROM outbox WHERE queue = 'console-project' AND payload->>'owner_id' = ${owner}`;
-const deltasOf = async (owner: string) => readStreamEvents(db.sql, { topic: 'console', ownerId: owner, afterId: 0, limit: 1000 });
+const jobsOf = async (owner: string) => ctx.db.sql`SELECT 1 FROM outbox WHERE queue = 'console-project' AND payload->>'owner_id' = ${owner}`;
+const deltasOf = async (owner: string) => readStreamEvents(ctx.db.sql, { topic: 'console', ownerId: owner, afterId: 0, limit: 1000 });
 
 describe('console-project job', () => {
   it('makes a burst of changes to one workspace one job and one projection', async () => {
-    const workspace = await seedWorkspace(db.sql, { owner: 'burst', key: 'one' });
-    for (let change = 0; change < 5; change++) await transact(writer, (uow) => markConsole(uow, [mark('burst', 'workspace', workspace.id)]));
+    const workspace = await seedWorkspace(ctx.db.sql, { owner: 'burst', key: 'one' });
+    for (let change = 0; change < 5; change++) await transact(ctx.writer, (uow) => markConsole(uow, [mark('burst', 'workspace', workspace.id)]));
     expect(await jobsOf('burst')).toHaveLength(1);
-    const handle = createConsoleProjectHandler({ db: writer });
+    const handle = createConsoleProjectHandler({ db: ctx.writer });
     expect(await handle({ owner_id: 'burst', scope: 'marked' })).toEqual({ workspaces: 1, deltas: 1 });
     expect(await handle({ owner_id: 'burst', scope: 'marked' })).toEqual({ workspaces: 0, deltas: 0 });
     // The mark was taken: the next change writes a job again.
-    await transact(writer, (uow) => markConsole(uow, [mark('burst', 'workspace', workspace.id)]));
+    await transact(ctx.writer, (uow) => markConsole(uow, [mark('burst', 'workspace', workspace.id)]));
     expect(await jobsOf('burst')).toHaveLength(2);
   });
 
   it('waits for a writer still holding a mark, then projects its change', async () => {
-    const workspace = await seedWorkspace(db.sql, { owner: 'held', key: 'held' });
-    await transact(writer, (uow) => markConsole(uow, [mark('held', 'workspace', workspace.id)]));
+    const workspace = await seedWorkspace(ctx.db.sql, { owner: 'held', key: 'held' });
+    await transact(ctx.writer, (uow) => markConsole(uow, [mark('held', 'workspace', workspace.id)]));
     let commit: () => void = () => {};
     let marked: () => void = () => {};
     const holding = new Promise<void>((resolve) => (marked = resolve));
-    const write = db.sql.begin(async (tx) => {
+    const write = ctx.db.sql.begin(async (tx) => {
       await tx`UPDATE runtime_vm_remediation_workspaces SET display_name = 'renamed' WHERE id = ${workspace.id}`;
       await markConsole(createUnitOfWork(tx, noEffects()), [mark('held', 'workspace', workspace.id)]);
       marked();
       await new Promise<void>((resolve) => (commit = resolve));
     });
     await holding;
-    const job = createConsoleProjectHandler({ db: writer })({ owner_id: 'held', scope: 'marked' });
-    await waitFor(async () => db.sql`SELECT 1 FROM pg_locks WHERE NOT granted AND pid IN (SELECT pid FROM pg_stat_activity WHERE datname = current_database())`, (rows) => rows.length > 0, { what: 'the job waiting on the held mark' });
+    const job = createConsoleProjectHandler({ db: ctx.writer })({ owner_id: 'held', scope: 'marked' });
+    await waitFor(async () => ctx.db.sql`SELECT 1 FROM pg_locks WHERE NOT granted AND pid IN (SELECT pid FROM pg_stat_activity WHERE datname = current_database())`, (rows) => rows.length > 0, { what: 'the job waiting on the held mark' });
     commit();
     await write;
     expect(await job).toEqual({ workspaces: 1, deltas: 1 });
-    const snapshot = await readConsoleSnapshot(db.sql, 'held');
+    const snapshot = await readConsoleSnapshot(ctx.db.sql, 'held');
     expect(snapshot.entries.map((entry) => entry.workspace.display_name)).toEqual(['renamed']);
   });
 
   it('projects only the marked workspaces, and resolves run, instance and server marks to the workspaces showing the runs', async () => {
-    const [a, b, c] = [await seedWorkspace(db.sql, { owner: 'scoped', key: 'a' }), await seedWorkspace(db.sql, { owner: 'scoped', key: 'b' }), await seedWorkspace(db.sql, { owner: 'scoped', key: 'c' })];
-    const { serverId, instanceId } = await seedInstance(db.sql, 'scoped');
-    const playbookId = await seedPlaybook(db.sql, 'scoped');
-    const runA = await seedRun(db.sql, { owner: 'scoped', instanceId, playbookId, workspaceKey: 'a' });
-    await seedRun(db.sql, { owner: 'scoped', instanceId, playbookId, workspaceKey: 'b' });
-    const handle = createConsoleProjectHandler({ db: writer });
+    const [a, b, c] = [await seedWorkspace(ctx.db.sql, { owner: 'scoped', key: 'a' }), await seedWorkspace(ctx.db.sql, { owner: 'scoped', key: 'b' }), await seedWorkspace(ctx.db.sql, { owner: 'scoped', key: 'c' })];
+    const { serverId, instanceId } = await seedInstance(ctx.db.sql, 'scoped');
+    const playbookId = await seedPlaybook(ctx.db.sql, 'scoped');
+    const runA = await seedRun(ctx.db.sql, { owner: 'scoped', instanceId, playbookId, workspaceKey: 'a' });
+    await seedRun(ctx.db.sql, { owner: 'scoped', instanceId, playbookId, workspaceKey: 'b' });
+    const handle = createConsoleProjectHandler({ db: ctx.writer });
     const projected = async (marks: ConsoleMark[]) => {
       const before = (await deltasOf('scoped')).length;
-      await transact(writer, (uow) => markConsole(uow, marks));
+      await transact(ctx.writer, (uow) => markConsole(uow, marks));
       await handle({ owner_id: 'scoped', scope: 'marked' });
       return (await deltasOf('scoped')).slice(before).map((event) => Number(event.subject_id)).sort((x, y) => x - y);
     };
     expect(await projected([mark('scoped', 'run', runA)])).toEqual([a.id]);
-    await db.sql`UPDATE runtime_vm_trust_registry SET lifecycle_state = 'quarantined', version = version + 1 WHERE vm_instance_id = ${instanceId}`;
+    await ctx.db.sql`UPDATE runtime_vm_trust_registry SET lifecycle_state = 'quarantined', version = version + 1 WHERE vm_instance_id = ${instanceId}`;
     expect(await projected([mark('scoped', 'vm_instance', instanceId)])).toEqual([a.id, b.id]);
-    await db.sql`INSERT INTO capability_intelligence_scores (owner_id, server_id, capability, score, notes) VALUES ('scoped', ${serverId}, 'runtime', 50, '[]')`;
+    await ctx.db.sql`INSERT INTO capability_intelligence_scores (owner_id, server_id, capability, score, notes) VALUES ('scoped', ${serverId}, 'runtime', 50, '[]')`;
     expect(await projected([mark('scoped', 'server', serverId)])).toEqual([a.id, b.id]);
     expect(await projected([mark('scoped', 'workspace', c.id)])).toEqual([c.id]);
   });

@@ -1,7 +1,11 @@
-// Seeds for lifecycle console tests, written with SQL where the producing API is not there yet (workspaces,
-// builds, scores, a run's execution history): a server with an instance, a playbook, workspaces and runs.
+// Seeds for lifecycle console tests written with SQL, for what no route makes (data older than the console-project
+// job, the delta-log property's raw flips and deletions, statement counting over many rows); test/console/api-seed.ts
+// makes the rest through the public API. Also a test file's own database with a Db to project with.
 import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
 import type { Sql } from '../../sql/db.ts';
+import { createDb, type Db } from '../../sql/transact.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { insertServer } from '../../sql/servers.ts';
 import { insertVmInstance } from '../../sql/vm-instances.ts';
 
@@ -43,4 +47,15 @@ export async function seedRun(sql: Sql, options: { owner?: string; instanceId: n
       now() + interval '1 hour', 5, ${sql.json({ workspace_key: options.workspaceKey, ...options.metadata } as never)})
     RETURNING id`;
   return run!.id;
+}
+
+/** A database of the test file's own (made before its tests, dropped after) and a Db on it to project with. */
+export function consoleDatabase(): { readonly db: TestDatabase; readonly writer: Db } {
+  const state = {} as { db: TestDatabase; writer: Db };
+  beforeAll(async () => {
+    state.db = await createTestDatabase();
+    state.writer = createDb(state.db.sql);
+  });
+  afterAll(async () => state.db?.drop());
+  return state;
 }
