@@ -82,7 +82,6 @@ export const configSchema = z.object({
   ATTESTATION_FRESHNESS_SECONDS: int(1).default(3600),
   ATTESTATION_NONCE_MAX_AGE_SECONDS: int(1).default(300),
   ATTESTATION_BATCH_SIZE: int(1, 1000).default(64),
-  ATTESTATION_BATCH_LINGER_MS: int(0, 1000).default(0),
   TRUST_NOTIFY: z.enum(['after-commit', 'transaction', 'off']).default('after-commit'),
   TRUST_CATCH_UP_SWEEP_MS: int(100, 3_600_000).default(30_000),
   EVALUATION_REFRESH_INTERVAL_MS: int(100, 604_800_000).default(3_600_000),

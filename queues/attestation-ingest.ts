@@ -1,15 +1,26 @@
-// attestation-ingest: verify an accepted attestation outcome report and persist it into the trust registry.
-// The report itself is in the attestation inbox (sql/attestation-inbox.ts); the job carries only its digest.
-// The job id is derived from the evidence digest, so the same evidence submitted twice is one job.
+// attestation-ingest: verify accepted attestation outcome reports and persist them into the trust registry.
+// The reports themselves are in the attestation inbox (sql/attestation-inbox.ts); a job carries only their
+// digests: every report of one accept group (concurrent POSTs that shared a transaction), applied together.
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { defineQueue } from './define-queue.ts';
 
-export const attestationIngestJob = z.object({
+const carriedReport = z.object({
   /** sha256 of the canonical evidence (instance, measurements, nonce, observation time). */
   report_id: z.string().min(1),
   owner_id: z.string().min(1),
 });
 
+export const attestationIngestJob = z.union([
+  z.object({ reports: z.array(carriedReport).min(1).max(1000) }),
+  // Jobs written before accept groups carried one report each.
+  carriedReport.transform((report) => ({ reports: [report] })),
+]);
+
 export const attestationIngestQueue = defineQueue('attestation-ingest', attestationIngestJob, { attempts: 5 });
 
+/** The public handle of one accepted attestation (GET /api/trust/attestations/:job_id), and the job id of a report recorded before accept groups. */
 export const attestationJobId = (digest: string) => `attest-${digest}`;
+
+/** The job of one accept group: fixed when the group's transaction writes its outbox row, so a re-relay is the same job. */
+export const attestationGroupJobId = () => `attest-group-${randomUUID()}`;

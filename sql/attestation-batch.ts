@@ -1,27 +1,24 @@
 // The statements of a batched ingest (workers/attestation-batch.ts): lock many inbox rows, claim their nonces and
 // lock their instances' registry rows in one statement, then write every registry update, history row, lineage
-// change, inbox outcome and outbox done mark in one more. Decisions between the two are made in core logic.
+// change and inbox outcome in one more. Decisions between the two are made in core logic.
 import type { AttestationStatus, LifecycleState, RemediationState } from '../core/trust-states.ts';
-import { attestationIngestQueue, attestationJobId } from '../queues/attestation-ingest.ts';
 import type { InboxEntry } from './attestation-inbox.ts';
 import type { Queryable } from './db.ts';
 import { reviveRegistry, type TrustRegistryRow } from './trust-registry.ts';
 
 /**
- * Lock up to `limit` unprocessed inbox rows: the job's own row first, then the oldest waiting ones. Rows another
- * transaction holds are skipped (never waited for), so two batches never block each other here.
+ * Lock a job's unprocessed inbox rows, in the job's order. Rows another transaction holds are skipped (never waited
+ * for here): the caller decides those one by one, which waits and then finds their recorded outcome.
  */
-export async function lockInboxBatch(sql: Queryable, own: { ownerId: string; digest: string }, limit: number): Promise<InboxEntry[]> {
+export async function lockInboxBatch(sql: Queryable, reports: { report_id: string; owner_id: string }[]): Promise<InboxEntry[]> {
+  const input = reports.map((report, ord) => ({ ...report, ord }));
   return sql<InboxEntry[]>`
-    WITH own AS (
-      SELECT * FROM attestation_inbox WHERE digest = ${own.digest} AND owner_id = ${own.ownerId} AND processed_at IS NULL
-      FOR UPDATE SKIP LOCKED
-    ), oldest AS (
-      SELECT * FROM attestation_inbox WHERE processed_at IS NULL AND digest <> ${own.digest}
-      ORDER BY received_at LIMIT ${Math.max(0, limit - 1)}
-      FOR UPDATE SKIP LOCKED
-    )
-    SELECT * FROM own UNION ALL SELECT * FROM oldest`;
+    SELECT a.* FROM attestation_inbox a
+    JOIN jsonb_to_recordset(${sql.json(input as never)}) AS r(ord int, report_id text, owner_id text)
+      ON a.digest = r.report_id AND a.owner_id = r.owner_id
+    WHERE a.processed_at IS NULL
+    ORDER BY r.ord
+    FOR UPDATE OF a SKIP LOCKED`;
 }
 
 export interface BatchClaim {
@@ -122,13 +119,11 @@ export interface BatchLineage {
 
 /**
  * Every write of the batch in one statement. History rows are inserted in step order (ids ascend with it); each
- * inbox row gets its outcome and its job's outbox row is marked done (its job, if still queued, is removed).
- * Returns the history id per evidence digest.
+ * inbox row gets its outcome. Returns the history id per evidence digest.
  */
 export async function writeBatch(sql: Queryable, input: { steps: BatchStep[]; finals: BatchFinal[]; lineage: BatchLineage[] }): Promise<Map<string, number>> {
   if (input.steps.length === 0) return new Map();
   const steps = input.steps.map((step, ord) => ({ ...step, ord }));
-  const jobIds = input.steps.map((step) => attestationJobId(step.digest));
   const written = await sql<{ id: number; evidence_digest: string }[]>`
     WITH steps AS (
       SELECT * FROM jsonb_to_recordset(${sql.json(steps as never)}) AS s(
@@ -180,10 +175,6 @@ export async function writeBatch(sql: Queryable, input: { steps: BatchStep[]; fi
         outcome = jsonb_build_object('duplicate', false, 'history_id', h.id, 'status', s.status, 'lifecycle_state', s.lifecycle_state)
       FROM history h JOIN steps s ON s.digest = h.evidence_digest
       WHERE a.digest = h.evidence_digest
-      RETURNING 1
-    ), done AS (
-      UPDATE outbox SET done_at = now(), relayed_at = coalesce(relayed_at, now())
-      WHERE queue = ${attestationIngestQueue.name} AND job_id = ANY(${jobIds}::text[]) AND done_at IS NULL
       RETURNING 1
     )
     -- Data-modifying CTEs run to completion whether or not this SELECT reads them.

@@ -14,19 +14,50 @@ export interface InboxEntry {
   processed_at: Date | null;
   outcome: Record<string, unknown> | null;
   failed_reason: string | null;
+  /** The ingest job that carries the entry (an accept group's); null for entries recorded one job each. */
+  job_id: string | null;
 }
 
-/** Record an accepted report; false when the same evidence is already in the inbox (recorded once). */
-export async function recordInboxEntry(
-  sql: Queryable,
-  entry: Pick<InboxEntry, 'digest' | 'owner_id' | 'actor' | 'vm_instance_id' | 'report'>,
-): Promise<boolean> {
-  const rows = await sql`
-    INSERT INTO attestation_inbox (digest, owner_id, actor, vm_instance_id, report)
-    VALUES (${entry.digest}, ${entry.owner_id}, ${entry.actor}, ${entry.vm_instance_id}, ${sql.json(entry.report as never)})
-    ON CONFLICT (digest) DO NOTHING
-    RETURNING digest`;
-  return rows.length === 1;
+export type NewInboxEntry = Pick<InboxEntry, 'digest' | 'owner_id' | 'actor' | 'vm_instance_id' | 'report'>;
+
+/** Why an entry of an accept group was not recorded: no such instance of its owner, or a terminated one. */
+export interface InboxAcceptance {
+  digest: string;
+  /** A new row, carried by the group's job; false for evidence already in the inbox (recorded once) or refused. */
+  recorded: boolean;
+  instance: { id: number; status: string; terminated_at: Date | null } | null;
+}
+
+/**
+ * Record an accept group's entries in one statement: each checked against its owner's VM instance (unknown or
+ * terminated → not recorded, the caller says why), new evidence inserted with the ingest job that carries it,
+ * evidence already in the inbox left as it is. Answers per entry, in input order.
+ */
+export async function recordInboxEntries(sql: Queryable, entries: NewInboxEntry[], jobId: string): Promise<InboxAcceptance[]> {
+  const input = entries.map((entry, ord) => ({ ...entry, ord }));
+  const rows = await sql<{ digest: string; recorded: boolean; instance: InboxAcceptance['instance'] }[]>`
+    WITH input AS (
+      SELECT * FROM jsonb_to_recordset(${sql.json(input as never)})
+        AS e(ord int, digest text, owner_id text, actor text, vm_instance_id bigint, report jsonb)
+    ), known AS (
+      SELECT e.*, v.id AS instance_id, v.status AS instance_status, v.terminated_at
+      FROM input e LEFT JOIN runtime_vm_instances v ON v.id = e.vm_instance_id AND v.owner_id = e.owner_id
+    ), inserted AS (
+      INSERT INTO attestation_inbox (digest, owner_id, actor, vm_instance_id, report, job_id)
+      SELECT DISTINCT ON (digest) digest, owner_id, actor, vm_instance_id, report, ${jobId}
+      FROM known WHERE instance_id IS NOT NULL AND terminated_at IS NULL
+      ORDER BY digest, ord
+      ON CONFLICT (digest) DO NOTHING
+      RETURNING digest
+    )
+    SELECT k.digest, EXISTS (SELECT 1 FROM inserted i WHERE i.digest = k.digest) AS recorded,
+      CASE WHEN k.instance_id IS NULL THEN NULL
+        ELSE jsonb_build_object('id', k.instance_id, 'status', k.instance_status, 'terminated_at', k.terminated_at) END AS instance
+    FROM known k ORDER BY k.ord`;
+  return rows.map((row) => ({
+    ...row,
+    instance: row.instance && { ...row.instance, terminated_at: row.instance.terminated_at === null ? null : new Date(row.instance.terminated_at) },
+  }));
 }
 
 export async function findInboxEntry(sql: Queryable, ownerId: string, digest: string): Promise<InboxEntry | undefined> {

@@ -1,16 +1,13 @@
-// Batched ingest: one attestation-ingest job applies its own inbox row and the oldest waiting ones in one
-// transaction — inbox rows locked (skipping those another batch holds), nonces claimed and registry rows locked in
-// instance order in one statement, every registry update, history row, lineage change, inbox outcome and outbox
-// done mark in one more, one multi-row stream append at commit, one doorbell after it. The jobs of the other rows
-// are removed from Redis after commit (their outbox rows are already done); one that was already running finds
-// its outcome recorded. Rows the batch cannot decide alone are left to their own job's one-by-one path.
+// Batched ingest: one attestation-ingest job applies the reports of its accept group in one transaction — inbox
+// rows locked (skipping those another transaction holds), nonces claimed and registry rows locked in instance order
+// in one statement, every registry update, history row, lineage change and inbox outcome in one more, one
+// multi-row stream append at commit, one doorbell after it. Rows the batch cannot decide alone (a rejection, an
+// unknown instance, a nonce held by earlier evidence, a row held elsewhere) are left to the one-by-one path.
 import { checkFreshness } from '../core/attestation-verifier.ts';
 import { planBatch, type BatchReport } from '../core/attestation-batch.ts';
 import type { Config } from '../core/config.ts';
 import { eventKey } from '../core/lifecycle.ts';
 import { attestationReport } from '../core/schemas/trust.ts';
-import { attestationIngestQueue, attestationJobId } from '../queues/attestation-ingest.ts';
-import type { Queues } from '../queues/queues.ts';
 import { trustTransitionQueue } from '../queues/trust-transition.ts';
 import { claimBatch, lockInboxBatch, releaseNonces, writeBatch, type BatchLineage, type BatchStep } from '../sql/attestation-batch.ts';
 import { transact, type Db } from '../sql/transact.ts';
@@ -19,22 +16,16 @@ import type { TrustHistoryRow } from '../sql/trust-history.ts';
 
 export type IngestOutcome = { duplicate: boolean; history_id: number; status: string; lifecycle_state: string };
 
-/** Apply a batch led by `own`; resolves with the outcome of every row it applied (own's included if it was free). */
-export async function ingestBatch(
-  deps: { db: Db; config: Config },
-  own: { ownerId: string; digest: string },
-  /** Told which rows the batch holds, as soon as it holds them. */
-  onLocked: (digests: string[]) => void = () => {},
-): Promise<Map<string, IngestOutcome>> {
+/** Apply a job's reports; resolves with the outcome of every row it applied. */
+export async function ingestBatch(deps: { db: Db; config: Config }, carried: { report_id: string; owner_id: string }[]): Promise<Map<string, IngestOutcome>> {
   const { config } = deps;
   const notify = writerNotifyMode(config.TRUST_NOTIFY);
   return transact(deps.db, async (uow) => {
-    const entries = await lockInboxBatch(uow.tx, own, config.ATTESTATION_BATCH_SIZE);
-    onLocked(entries.map((entry) => entry.digest));
+    const entries = await lockInboxBatch(uow.tx, carried);
     const now = new Date();
-    // Applied in arrival order; a report that does not parse or is stale goes the one-by-one way (which rejects it).
+    // Applied in the job's order; a report that does not parse or is stale goes the one-by-one way (which rejects it).
     const reports: BatchReport[] = [];
-    for (const entry of entries.sort((a, b) => a.received_at.getTime() - b.received_at.getTime())) {
+    for (const entry of entries) {
       const parsed = attestationReport.safeParse(entry.report);
       if (!parsed.success || !checkFreshness(new Date(parsed.data.evidence.observed_at), now, config.ATTESTATION_NONCE_MAX_AGE_SECONDS).ok) continue;
       reports.push({ digest: entry.digest, owner_id: entry.owner_id, actor: entry.actor, vm_instance_id: Number(entry.vm_instance_id), report: parsed.data });
@@ -85,10 +76,4 @@ export async function ingestBatch(
     if (notify === 'transaction') await notifyTrustTransitions(uow.tx, histories);
     return outcomes;
   });
-}
-
-/** Remove the queued jobs of rows a batch applied for them (best effort: a running or missing job is left alone). */
-export async function removeAppliedJobs(queues: Queues, digests: string[]): Promise<void> {
-  const queue = queues.get(attestationIngestQueue);
-  await Promise.all(digests.map((digest) => queue.remove(attestationJobId(digest)).catch(() => 0)));
 }

@@ -1,9 +1,8 @@
-// attestation-ingest processor: read the report from the inbox, check freshness and nonce, let the built-in verifier
-// judge the measurements, and persist the verdict — in one transaction that also records the outcome on the inbox
-// row, so a retry never half-applies and a repeated job returns the recorded outcome. A job applies its row together
-// with the oldest waiting ones (workers/attestation-batch.ts, ATTESTATION_BATCH_SIZE); a row the batch leaves out,
-// and every row when the batch size is 1, goes the one-by-one way below through applyTrustEvent.
-import { setTimeout as delay } from 'node:timers/promises';
+// attestation-ingest processor: read the reports of the job's accept group from the inbox, check freshness and
+// nonces, let the built-in verifier judge the measurements, and persist the verdicts — in one transaction that also
+// records each outcome on its inbox row (workers/attestation-batch.ts), so a retry never half-applies and a
+// repeated job returns the recorded outcomes. A row the batch leaves out goes the one-by-one way below through
+// applyTrustEvent; a rejection is recorded on its row (GET shows it) and does not fail the rest of the group.
 import type { z } from 'zod';
 import { checkFreshness, outcomeProvenance, verifyMeasurements, worst } from '../core/attestation-verifier.ts';
 import type { Config } from '../core/config.ts';
@@ -12,65 +11,39 @@ import { attestationReport } from '../core/schemas/trust.ts';
 import type { attestationIngestJob } from '../queues/attestation-ingest.ts';
 import { lockInboxEntry, markInboxProcessed, markInboxRejected } from '../sql/attestation-inbox.ts';
 import { claimNonceAndLock } from '../sql/attestation-nonces.ts';
-import type { Queues } from '../queues/queues.ts';
 import { transact, type Db } from '../sql/transact.ts';
 import { persistVmAttestationOutcome, writerNotifyMode } from '../sql/trust-registry.ts';
-import { ingestBatch, removeAppliedJobs, type IngestOutcome as Outcome } from './attestation-batch.ts';
+import { ingestBatch, type IngestOutcome as Outcome } from './attestation-batch.ts';
 
-/** Outcomes this process applied in batches lately: a job whose row a batch here took answers without a query. */
-const RECENT_LIMIT = 10_000;
+/** What a job answers: how many of its reports it applied (now or earlier) and how many were rejected. */
+export interface IngestSummary {
+  applied: number;
+  rejected: number;
+}
 
-export function createAttestationIngestHandler(deps: { db: Db; config: Config; queues: Queues }) {
+export function createAttestationIngestHandler(deps: { db: Db; config: Config }) {
   const { config } = deps;
-  const recent = new Map<string, Outcome>();
-  // Rows held by this process's batches in flight: a job whose row one holds waits for it instead of querying.
-  const inflight = new Map<string, Promise<Map<string, Outcome> | undefined>>();
-  const remember = (outcomes: Map<string, Outcome>) => {
-    for (const [digest, outcome] of outcomes) recent.set(digest, outcome);
-    for (const digest of recent.keys()) {
-      if (recent.size <= RECENT_LIMIT) break;
-      recent.delete(digest);
-    }
-  };
-  return async (data: z.infer<typeof attestationIngestJob>): Promise<Outcome> => {
-    const digest = data.report_id;
-    const held = inflight.get(digest);
-    const known = recent.get(digest) ?? (held && (await held)?.get(digest));
-    if (known !== undefined) return known;
-    try {
-      if (config.ATTESTATION_BATCH_SIZE > 1) {
-        if (config.ATTESTATION_BATCH_LINGER_MS > 0) await delay(config.ATTESTATION_BATCH_LINGER_MS);
-        let settle: (outcomes: Map<string, Outcome> | undefined) => void = () => {};
-        const settled = new Promise<Map<string, Outcome> | undefined>((resolve) => (settle = resolve));
-        const locked: string[] = [];
-        const onLocked = (digests: string[]) => {
-          for (const other of digests.filter((candidate) => !inflight.has(candidate))) {
-            inflight.set(other, settled);
-            locked.push(other);
-          }
-        };
-        let outcomes = new Map<string, Outcome>();
-        try {
-          outcomes = await ingestBatch(deps, { ownerId: data.owner_id, digest }, onLocked);
-          remember(outcomes);
-        } finally {
-          // A failed batch answers no one: its waiters go their own way.
-          settle(outcomes);
-          for (const other of locked) if (inflight.get(other) === settled) inflight.delete(other);
-        }
-        // The other rows' jobs have nothing left to do (their outbox rows are marked done in the batch).
-        await removeAppliedJobs(deps.queues, [...outcomes.keys()].filter((other) => other !== digest));
-        const mine = outcomes.get(digest);
-        if (mine !== undefined) return mine;
-      }
-      // Not applied by this job's batch: already recorded, held by another batch (waited for here), or needing the
+  return async (data: z.infer<typeof attestationIngestJob>): Promise<IngestSummary> => {
+    const outcomes = await ingestBatch(deps, data.reports);
+    let rejected = 0;
+    const missing: string[] = [];
+    for (const { report_id: digest, owner_id: ownerId } of data.reports) {
+      if (outcomes.has(digest)) continue;
+      // Not applied by the batch: already recorded, held by another transaction (waited for here), or needing the
       // one-by-one path (a rejection, an unknown instance, a nonce held by earlier evidence).
-      return await ingest(deps.db, config, data.owner_id, digest);
-    } catch (error) {
-      // Rejected evidence is an outcome too: recorded on the inbox row (GET shows it), and the job is not retried.
-      if (error instanceof AppError && error.code === 'attestation-rejected') await markInboxRejected(deps.db.sql, digest, `${error.code}: ${error.detail}`);
-      throw error;
+      try {
+        outcomes.set(digest, await ingest(deps.db, config, ownerId, digest));
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'invalid-job-data') missing.push(digest);
+        else if (error instanceof AppError && error.code === 'attestation-rejected') {
+          await markInboxRejected(deps.db.sql, digest, `${error.code}: ${error.detail}`);
+          rejected += 1;
+        } else throw error;
+      }
     }
+    // The rest of the group is applied; a digest with no inbox row is a job that cannot be right (not retried).
+    if (missing.length > 0) throw new AppError('invalid-job-data', `no inbox entry for evidence ${missing.join(', ')}`);
+    return { applied: outcomes.size, rejected };
   };
 }
 

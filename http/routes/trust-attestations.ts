@@ -1,16 +1,15 @@
-// POST /api/trust/attestations: validate an outcome report, record it in the attestation inbox and write its
-// attestation-ingest job to the outbox, in one transaction, before answering 202 (+ job id): a 202 means recorded.
-// The worker verifies and persists it. The job id comes from the evidence digest: the same evidence is one job.
+// POST /api/trust/attestations: validate an outcome report, record it in the attestation inbox with the
+// attestation-ingest job that carries it (concurrent POSTs share one transaction and one job:
+// http/attestation-accept.ts), before answering 202 (+ job id): a 202 means recorded. The worker verifies and
+// persists it. The job id returned names the evidence (its digest): the same evidence is recorded and applied once.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from '../../core/attestation-verifier.ts';
 import { AppError } from '../../core/errors.ts';
-import { assertInstanceLive } from '../../core/instance-liveness.ts';
 import { attestationAccepted, attestationReport, type AttestationReport } from '../../core/schemas/trust.ts';
 import { attestationIngestQueue, attestationJobId } from '../../queues/attestation-ingest.ts';
-import { findInboxEntry, recordInboxEntry } from '../../sql/attestation-inbox.ts';
-import { transact } from '../../sql/transact.ts';
-import { findVmInstance } from '../../sql/vm-instances.ts';
+import { findInboxEntry, type InboxEntry } from '../../sql/attestation-inbox.ts';
+import { createAttestationAccepter } from '../attestation-accept.ts';
 import type { AppDeps } from '../deps.ts';
 import { defineRoute, readRoles, verifierRoles, type RouteSpec } from '../route.ts';
 
@@ -32,7 +31,8 @@ const jobStatus = z
   })
   .meta({ id: 'AttestationJob' });
 
-export function trustAttestationRoutes({ sql, db, queues }: AppDeps): RouteSpec[] {
+export function trustAttestationRoutes({ sql, db, queues, config }: AppDeps): RouteSpec[] {
+  const accept = createAttestationAccepter({ db, config });
   return [
     defineRoute({
       method: 'post',
@@ -47,14 +47,7 @@ export function trustAttestationRoutes({ sql, db, queues }: AppDeps): RouteSpec[
       async handler(_ctx, { body, auth }) {
         const digest = evidenceDigest(body);
         const jobId = attestationJobId(digest);
-        await transact(db, async (uow) => {
-          const instance = await findVmInstance(uow.tx, auth.owner, body.vm_instance_id);
-          if (instance === undefined) throw new AppError('vm-instance-not-found', `VM instance ${body.vm_instance_id} does not exist`);
-          assertInstanceLive(instance, 'it takes no more evidence');
-          const entry = { digest, owner_id: auth.owner, actor: auth.sub, vm_instance_id: body.vm_instance_id, report: body };
-          // The same evidence again is the same inbox row and the same job: enqueued once, when first recorded.
-          if (await recordInboxEntry(uow.tx, entry)) await uow.enqueue(attestationIngestQueue, { report_id: digest, owner_id: auth.owner }, { jobId });
-        });
+        await accept({ digest, owner_id: auth.owner, actor: auth.sub, vm_instance_id: body.vm_instance_id, report: body });
         return { status: 202, body: { job_id: jobId, evidence_digest: digest, status: 'queued' } };
       },
     }),
@@ -71,19 +64,27 @@ export function trustAttestationRoutes({ sql, db, queues }: AppDeps): RouteSpec[
         // The inbox row is the record: it answers once the outcome is recorded, and while Redis has lost the job.
         const entry = await findInboxEntry(sql, auth.owner, params.job_id.slice('attest-'.length));
         if (entry === undefined) throw new AppError('not-found', `attestation job ${params.job_id} does not exist`);
-        if (entry.processed_at !== null) {
-          const state = entry.failed_reason === null ? 'completed' : 'failed';
-          return { status: 200, body: { job_id: params.job_id, state, result: entry.outcome ?? undefined, failed_reason: entry.failed_reason } };
-        }
+        if (entry.processed_at !== null) return { status: 200, body: recorded(params.job_id, entry) };
         const queue = queues.get(attestationIngestQueue);
-        let job = await queue.getJob(params.job_id);
+        // The job that carries the row: its accept group's, or (rows recorded before groups) the row's own.
+        const job = await queue.getJob(entry.job_id ?? params.job_id);
         // Not in Redis (lost, or not relayed yet): the relay adds it again, so it is waiting.
         if (job === undefined) return { status: 200, body: { job_id: params.job_id, state: 'waiting', failed_reason: null } };
         const state = await job.getState();
-        // The job may have finished between the two reads: reload it so result and reason match the state.
-        if (state === 'completed' || state === 'failed') job = (await queue.getJob(params.job_id)) ?? job;
-        return { status: 200, body: { job_id: params.job_id, state, result: job.returnvalue ?? undefined, failed_reason: job.failedReason ?? null } };
+        if (state === 'completed' || state === 'failed') {
+          // Finished between the two reads: the row has its outcome now (a group's job answers only counts).
+          const now = await findInboxEntry(sql, auth.owner, entry.digest);
+          if (now?.processed_at != null) return { status: 200, body: recorded(params.job_id, now) };
+        }
+        const failedReason = state === 'failed' ? ((await queue.getJob(job.id!))?.failedReason ?? null) : null;
+        return { status: 200, body: { job_id: params.job_id, state, failed_reason: failedReason } };
       },
     }),
   ];
+}
+
+/** A processed row's answer: completed with the recorded outcome, or failed with the rejection reason. */
+function recorded(jobId: string, entry: InboxEntry) {
+  const state = entry.failed_reason === null ? 'completed' : 'failed';
+  return { job_id: jobId, state, result: entry.outcome ?? undefined, failed_reason: entry.failed_reason };
 }

@@ -1,7 +1,7 @@
-// Batched ingest with real components: attestations accepted while no worker runs are applied many per
-// transaction once workers start — one outcome per digest, registry versions without gaps, stream events in
-// history order, every outbox row done and no job left waiting — and a replayed nonce or stale evidence inside a
-// batch is still rejected alone, as the one-by-one path records it.
+// Batched ingest with real components: concurrent attestations share accept groups (one transaction and one job
+// per group) and are applied many per transaction once workers start — one outcome per digest, registry versions
+// without gaps, stream events in history order, every outbox row done and no job left waiting — and a replayed
+// nonce or stale evidence is still rejected alone, as the one-by-one path records it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attestationIngestQueue } from '../../queues/attestation-ingest.ts';
 import { startWorkers, type Running } from '../../platform.ts';
@@ -39,8 +39,8 @@ describe('batched attestation ingest', () => {
       expect(response.status).toBe(202);
       return (await response.json()) as { job_id: string; evidence_digest: string };
     };
-    const accepted: { job_id: string; evidence_digest: string }[] = [];
-    for (let round = 0; round < 10; round++) accepted.push(...(await Promise.all(vms.map((vm) => post(report(vm))))));
+    // Forty concurrent POSTs: they share accept groups (one transaction and one job each, at most 16 per group).
+    const accepted = await Promise.all(Array.from({ length: 40 }, (_, index) => post(report(vms[index % vms.length]!))));
     // Same nonce, other evidence: a replay; and evidence older than the nonce window.
     const original = await post(report(vms[1]!, { nonce: 'batch-shared-nonce' }));
     const replay = await post(report(vms[1]!, { nonce: 'batch-shared-nonce', measurements: { pcr0: 'bb' } }));
@@ -77,12 +77,27 @@ describe('batched attestation ingest', () => {
     const ids = await sql<{ id: string }[]>`
       SELECT id::text FROM runtime_vm_trust_history WHERE vm_instance_id = ANY(${vms}::bigint[]) AND trigger = 'attestation' ORDER BY id`;
     expect(events).toEqual(ids);
-    // Every applied job's outbox row is done (a rejected job's is marked by the relay's recheck) and none is left
-    // waiting in Redis.
-    const applied = [...accepted, original, mismatch].map((entry) => entry.job_id);
+    // The forty went in a few groups, each one job; every group's outbox row is done and no job is left waiting.
+    const groups = await sql<{ job_id: string; n: number }[]>`
+      SELECT job_id, count(*)::int AS n FROM attestation_inbox WHERE digest = ANY(${accepted.map((entry) => entry.evidence_digest)}::text[]) GROUP BY job_id`;
+    expect(groups.length).toBeLessThan(accepted.length / 2);
+    expect(Math.max(...groups.map((group) => group.n))).toBeLessThanOrEqual(16);
+    const applied = groups.map((group) => group.job_id);
     await waitFor(() => sql<{ n: number }[]>`SELECT count(*)::int AS n FROM outbox WHERE job_id = ANY(${applied}::text[]) AND done_at IS NULL`, (rows) => rows[0]?.n === 0, { what: 'every applied ingest outbox row done' });
     expect(await platform.clients.queues.get(attestationIngestQueue).getWaitingCount()).toBe(0);
     // A replayed nonce keeps the original's claim; the stale evidence claimed nothing.
     expect(await sql`SELECT evidence_digest FROM attestation_nonces WHERE nonce = 'batch-shared-nonce'`).toEqual([{ evidence_digest: original.evidence_digest }]);
   }, 120_000);
+
+  it('refuses only the reports of an accept group whose instance is unknown or another owner\'s', async () => {
+    const vm = await createInstance(platform, { quarantined: false });
+    const foreign = await createInstance(platform, { quarantined: false, owner: 'tenant-b' });
+    const bodies = [...Array.from({ length: 10 }, () => report(vm)), report(foreign), report(987_654_321)];
+    const responses = await Promise.all(bodies.map((body) => platform.api('/api/trust/attestations', { method: 'POST', json: body, as: verifier() })));
+    expect(responses.map((response) => response.status)).toEqual([...Array(10).fill(202), 404, 404]);
+    expect((await responses[10]!.json()).code).toBe('vm-instance-not-found');
+    const rows = await platform.db.sql<{ vm_instance_id: string; n: number }[]>`
+      SELECT vm_instance_id::text, count(*)::int AS n FROM attestation_inbox WHERE vm_instance_id = ANY(${[vm, foreign, 987_654_321]}::bigint[]) GROUP BY 1`;
+    expect(rows).toEqual([{ vm_instance_id: String(vm), n: 10 }]);
+  });
 });
