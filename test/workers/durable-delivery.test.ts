@@ -119,7 +119,8 @@ describe('a re-relayed row after retention expiry', () => {
   it('does not apply its attestation twice', async () => {
     const vm = await createInstance(platform, { quarantined: false });
     const [digest] = await postAll(platform, [vm], 1);
-    const [{ jobId }] = await platform.db.sql<{ jobId: string }[]>`SELECT job_id AS "jobId" FROM attestation_inbox WHERE digest = ${digest!}`;
+    const [row] = await platform.db.sql<{ job_id: string }[]>`SELECT job_id FROM attestation_inbox WHERE digest = ${digest!}`;
+    const jobId = row!.job_id;
     const doneRow = () => platform.db.sql<{ done: boolean }[]>`SELECT done_at IS NOT NULL AS done FROM outbox WHERE job_id = ${jobId}`;
     await waitFor(doneRow, (rows) => rows[0]?.done === true, { what: 'the ingest job marked done' });
     const [registry] = await platform.db.sql<{ version: number }[]>`SELECT version FROM runtime_vm_trust_registry WHERE vm_instance_id = ${vm}`;
