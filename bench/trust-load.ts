@@ -1,9 +1,15 @@
 // bench:trust's load generator, in its own process so its HTTP clients do not share a core's time with the API:
-// POSTs attestations (closed loop at a number in flight, or open loop at a fixed rate), reads the trust stream,
-// and prints one JSON line: the POST rate and every POST→SSE latency, matched by a per-POST report_reference.
+// POSTs attestations (closed loop at a number in flight, or open loop at a fixed rate; one report per request or
+// a batch), reads the trust stream,
+// and prints one JSON line: the POST rate and every POST→SSE latency, matched by evidence digest.
+// POSTs go through node:http on kept-alive sockets: undici's fetch costs several times the CPU per request, CPU
+// the API and Postgres need on the same two cores (a fleet's verifiers do not run on the control plane's node).
 import { randomBytes } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { readSseFrames } from '../cli/sse-frames.ts';
+import type { AttestationReport } from '../core/schemas/trust.ts';
+import { evidenceDigest } from '../http/routes/trust-attestations.ts';
 
 interface LoadSpec {
   base: string;
@@ -12,8 +18,10 @@ interface LoadSpec {
   count: number;
   /** Closed loop: this many POSTs in flight. */
   inFlight?: number;
-  /** Open loop: POSTs started at this rate per second, whatever the answers. */
+  /** Open loop: reports started at this rate per second, whatever the answers. */
   rate?: number;
+  /** Reports per request: 1 posts to /api/trust/attestations, more to /api/trust/attestations/batch. */
+  batch?: number;
 }
 
 const spec = JSON.parse(process.env.BENCH_LOAD ?? '{}') as LoadSpec;
@@ -28,10 +36,11 @@ const controller = new AbortController();
 const stream = await fetch(`${spec.base}/api/trust/registry/stream`, { headers: { ...headers, accept: 'text/event-stream' }, signal: controller.signal });
 void (async () => {
   for await (const frame of readSseFrames(stream)) {
-    const reference = (frame.data.provenance as { report_reference?: string } | undefined)?.report_reference;
-    const t0 = reference === undefined ? undefined : started.get(reference);
+    // By evidence digest: an out-of-order step carries the newer evidence's provenance, never its own.
+    const digest = frame.data.evidence_digest as string | undefined;
+    const t0 = digest === undefined ? undefined : started.get(digest);
     if (t0 === undefined) continue;
-    started.delete(reference!);
+    started.delete(digest!);
     latencies.push(performance.now() - t0);
     if (latencies.length >= spec.count - failures) resolveAll();
   }
@@ -39,43 +48,73 @@ void (async () => {
   if (!controller.signal.aborted) throw error;
 });
 
-async function post(vm: number): Promise<void> {
-  const reference = `bench-${randomBytes(8).toString('hex')}`;
-  const body = {
+const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
+const batch = spec.batch ?? 1;
+const target = new URL(batch > 1 ? '/api/trust/attestations/batch' : '/api/trust/attestations', spec.base);
+
+function postJson(payload: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(target, { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** One request: a single report, or `batch` of them through the batch route. */
+async function post(vms: number[]): Promise<void> {
+  const reports: AttestationReport[] = vms.map((vm) => ({
     vm_instance_id: vm,
+    status: 'trusted',
     evidence: { measurements: { pcr0: 'aa11', pcr1: 'bb22' }, nonce: randomBytes(12).toString('hex'), observed_at: new Date().toISOString() },
-    provenance: { verifier: 'bench', report_reference: reference },
-  };
+    provenance: { verifier: 'bench' },
+  }));
   // Keyed before the POST: the SSE event may arrive before the 202 has been read.
-  started.set(reference, performance.now());
-  const response = await fetch(`${spec.base}/api/trust/attestations`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  await response.arrayBuffer();
-  if (response.status !== 202) {
-    failures++;
-    process.stderr.write(`POST answered ${response.status}\n`);
+  const sent = performance.now();
+  for (const report of reports) started.set(evidenceDigest(report), sent);
+  const answer = await postJson(JSON.stringify(batch > 1 ? { reports } : reports[0]));
+  const refused = answer.status !== 202 ? reports.length : batch > 1 ? (JSON.parse(answer.body) as { refused: number }).refused : 0;
+  if (refused > 0) {
+    failures += refused;
+    process.stderr.write(`POST answered ${answer.status} (${refused} refused)\n`);
     if (latencies.length >= spec.count - failures) resolveAll();
   }
 }
 
-const t0 = performance.now();
+/** The instances of the next request (round robin over the fleet). */
 let next = 0;
+const take = () => {
+  const size = Math.min(batch, spec.count - next);
+  const vms = Array.from({ length: size }, (_, index) => spec.vms[(next + index) % spec.vms.length]!);
+  next += size;
+  return vms;
+};
+
+const t0 = performance.now();
 if (spec.rate !== undefined) {
+  // Open loop: requests started at rate / batch per second, whatever the answers.
   const pending: Promise<void>[] = [];
-  for (; next < spec.count; next++) {
-    const due = t0 + (next * 1000) / spec.rate;
+  for (let request = 0; next < spec.count; request++) {
+    const due = t0 + (request * 1000 * batch) / spec.rate;
     const wait = due - performance.now();
     if (wait > 1) await delay(wait);
-    pending.push(post(spec.vms[next % spec.vms.length]!));
+    pending.push(post(take()));
   }
   await Promise.all(pending);
 } else {
-  await Promise.all(Array.from({ length: spec.inFlight ?? 64 }, async () => {
-    while (next < spec.count) await post(spec.vms[next++ % spec.vms.length]!);
+  // Closed loop: inFlight reports outstanding, in inFlight / batch requests.
+  await Promise.all(Array.from({ length: Math.max(1, Math.round((spec.inFlight ?? 64) / batch)) }, async () => {
+    while (next < spec.count) await post(take());
   }));
 }
 const postSeconds = (performance.now() - t0) / 1000;
 await allDelivered;
 const seconds = (performance.now() - t0) / 1000;
 controller.abort();
-process.stdout.write(`${JSON.stringify({ seconds, post_seconds: postSeconds, failures, latencies })}\n`);
+const cpu = process.cpuUsage();
+process.stdout.write(`${JSON.stringify({ seconds, post_seconds: postSeconds, failures, latencies, cpu_ms: (cpu.user + cpu.system) / 1000 })}\n`);
 process.exit(0);

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import pino from 'pino';
 import { parseConfig } from '../core/config.ts';
+import { cpuByGroup } from './proc-cpu.ts';
 import { signToken } from '../http/tokens.ts';
 import { createClients, startApi, type Clients } from '../platform.ts';
 import { createSql, type Sql } from '../sql/db.ts';
@@ -24,6 +25,8 @@ const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 64);
 const INSTANCES = 200;
 const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 6);
 const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2,4').split(',').map(Number);
+/** Reports per request: 1 = one POST per outcome; more = POST /api/trust/attestations/batch (a verifier serving a fleet). */
+const POST_BATCHES = (process.env.BENCH_POST_BATCHES ?? '1,64').split(',').map(Number);
 const PGBENCH_SECONDS = Number(process.env.BENCH_PGBENCH_SECONDS ?? 10);
 const MODES = ['off', 'after-commit', 'transaction'] as const;
 const WRITER_OUTCOMES = 1500;
@@ -121,17 +124,27 @@ interface LoadResult {
   post_seconds: number;
   failures: number;
   latencies: number[];
+  /** The load generator's own CPU for the whole run (its start-up included). */
+  cpu_ms: number;
+}
+
+/** The processes of a round: the API (this process), the workers, the round database's backends and Redis. */
+async function roundProcesses(clients: Clients, database: string, workerPids: number[]): Promise<Record<string, number[]>> {
+  const backends = await admin<{ pid: number }[]>`SELECT pid FROM pg_stat_activity WHERE datname = ${database}`;
+  const info = await clients.redis.info('server');
+  const redisPid = Number(/process_id:(\d+)/.exec(info)?.[1] ?? 0);
+  return { api: [process.pid], workers: workerPids, postgres: backends.map((row) => row.pid), redis: redisPid ? [redisPid] : [] };
 }
 
 /** Runs the load generator (bench/trust-load.ts) in its own process and reads its one JSON line. */
-async function load(spec: { base: string; token: string; vms: number[]; count: number; inFlight?: number; rate?: number }): Promise<LoadResult> {
+async function load(spec: { base: string; token: string; vms: number[]; count: number; inFlight?: number; rate?: number; batch: number }): Promise<LoadResult> {
   const run = await execa(process.execPath, ['--import', 'tsx', 'bench/trust-load.ts'], { env: { ...process.env, BENCH_LOAD: JSON.stringify(spec) }, stderr: 'inherit' });
   return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as LoadResult;
 }
 
 const WORKER_QUEUES = 'attestation-ingest,trust-transition,scheduler-refresh,score-recompute,sse-fanout';
 
-async function ingestRun(template: string, workers: number, vms: number[]) {
+async function ingestRun(template: string, workers: number, vms: number[], batch: number) {
   const database = await freshDatabase(template);
   const prefix = `bench${randomBytes(4).toString('hex')}`;
   const env = { DATABASE_URL: dbUrl(database), REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'warn', JWT_SECRET: 'bench-secret-0123456789abcdef', DATABASE_POOL_MAX: process.env.BENCH_POOL ?? '10', ...(process.env.BENCH_BATCH ? { ATTESTATION_BATCH_SIZE: process.env.BENCH_BATCH } : {}) };
@@ -149,11 +162,21 @@ async function ingestRun(template: string, workers: number, vms: number[]) {
   const base = `http://127.0.0.1:${api.port}`;
   const token = await signToken(env.JWT_SECRET, { sub: 'bench', owner: 'bench', roles: ['operator', 'verifier'] });
   try {
-    await load({ base, token, vms, count: 300, inFlight: 16 }); // warm-up: JIT, connection pools, queue keys
+    await load({ base, token, vms, count: 300, inFlight: 16 * batch, batch }); // warm-up: JIT, connection pools, queue keys
     await drained(clients.sql, clients);
     const commitsBefore = await commits(database);
-    const saturated = await load({ base, token, vms, count: OUTCOMES, inFlight: IN_FLIGHT });
+    const processes = await roundProcesses(clients, database, children.map((child) => child.pid!));
+    const cpuBefore = cpuByGroup(processes);
+    // A batch client keeps four requests in flight; one-report clients IN_FLIGHT.
+    const saturated = await load({ base, token, vms, count: OUTCOMES, inFlight: batch > 1 ? 4 * batch : IN_FLIGHT, batch });
+    const cpuAfter = cpuByGroup(processes);
     const outcomesPerS = OUTCOMES / saturated.seconds;
+    // CPU per outcome where it is spent (Redis is shared with anything else on the machine; the load generator's
+    // figure includes its start-up). Noise in the machine's load changes it far less than it changes outcomes/s.
+    const cpuPerOutcome = Object.fromEntries([
+      ...Object.keys(cpuAfter).map((name) => [name, (cpuAfter[name]! - cpuBefore[name]!) / OUTCOMES]),
+      ['load_generator', saturated.cpu_ms / OUTCOMES],
+    ]) as Record<string, number>;
     // Commits per outcome include everything the outcomes caused: reactions, done marks, the hubs' reads.
     await drained(clients.sql, clients);
     const commitsPerOutcome = ((await commits(database)) - commitsBefore) / OUTCOMES;
@@ -162,16 +185,18 @@ async function ingestRun(template: string, workers: number, vms: number[]) {
       SELECT (count(*)::float8 / greatest(count(DISTINCT created_at), 1)) AS mean FROM runtime_vm_trust_history WHERE trigger = 'attestation'`;
     // Latency at half of the maximum just measured, open loop: the figure an operator watching a busy fleet sees.
     const rate = outcomesPerS / 2;
-    const paced = await load({ base, token, vms, count: Math.max(300, Math.round(rate * PACED_SECONDS)), rate });
+    const paced = await load({ base, token, vms, count: Math.max(300, Math.round(rate * PACED_SECONDS)), rate, batch });
     const half = [...paced.latencies].sort((a, b) => a - b);
     const sat = [...saturated.latencies].sort((a, b) => a - b);
     return {
       workers,
+      reports_per_request: batch,
       outcomes: OUTCOMES,
       seconds: saturated.seconds,
       outcomes_per_s: outcomesPerS,
       commits_per_outcome: commitsPerOutcome,
       outcomes_per_transaction: batching?.mean ?? Number.NaN,
+      cpu_ms_per_outcome: cpuPerOutcome,
       paced_rate_per_s: rate,
       paced_achieved_per_s: paced.latencies.length / paced.post_seconds,
       p50_ms: percentile(half, 50),
@@ -238,20 +263,21 @@ async function main() {
     // Worker counts are interleaved over rounds so that drift in the machine's load hits each of them alike.
     const runs: Awaited<ReturnType<typeof ingestRun>>[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      for (const workers of WORKER_COUNTS) {
-        const run = await ingestRun(template, workers, vms);
+      for (const batch of POST_BATCHES) for (const workers of WORKER_COUNTS) {
+        const run = await ingestRun(template, workers, vms, batch);
         runs.push(run);
-        console.log(`ingest, ${workers} worker process(es): ${run.outcomes_per_s.toFixed(0)} outcomes/s (${(run.outcomes_per_s / pgbenchBefore).toFixed(3)}× first pgbench), ${run.commits_per_outcome.toFixed(2)} commits/outcome, ${run.outcomes_per_transaction.toFixed(1)} outcomes/ingest transaction; POST→SSE at ${run.paced_rate_per_s.toFixed(0)}/s (half of max) p50/p99 ${run.p50_ms.toFixed(0)}/${run.p99_ms.toFixed(0)} ms, saturated ${run.saturated_p50_ms.toFixed(0)}/${run.saturated_p99_ms.toFixed(0)} ms`);
+        console.log(`ingest, ${batch} report(s)/request, ${workers} worker process(es): ${run.outcomes_per_s.toFixed(0)} outcomes/s (${(run.outcomes_per_s / pgbenchBefore).toFixed(3)}× first pgbench), ${run.commits_per_outcome.toFixed(2)} commits/outcome, ${run.outcomes_per_transaction.toFixed(1)} outcomes/ingest transaction; POST→SSE at ${run.paced_rate_per_s.toFixed(0)}/s (half of max) p50/p99 ${run.p50_ms.toFixed(0)}/${run.p99_ms.toFixed(0)} ms, saturated ${run.saturated_p50_ms.toFixed(0)}/${run.saturated_p99_ms.toFixed(0)} ms; CPU ms/outcome ${Object.entries(run.cpu_ms_per_outcome).map(([name, ms]) => `${name} ${ms.toFixed(2)}`).join(', ')}`);
       }
     }
     // The baseline is measured before and after the ingest runs; their mean absorbs slow drift in machine load.
     const pgbenchAfter = await pgbenchTps();
     const pgbench = (pgbenchBefore + pgbenchAfter) / 2;
     console.log(`pgbench TPC-B-like again: ${pgbenchAfter.toFixed(0)} tps; baseline = mean ${pgbench.toFixed(0)} tps`);
-    const byWorkers = WORKER_COUNTS.map((workers) => {
-      const own = runs.filter((run) => run.workers === workers);
+    const byWorkers = POST_BATCHES.flatMap((batch) => WORKER_COUNTS.map((workers) => {
+      const own = runs.filter((run) => run.workers === workers && run.reports_per_request === batch);
       const rate = mean(own.map((run) => run.outcomes_per_s));
       return {
+        reports_per_request: batch,
         workers,
         outcomes_per_s: rate,
         ingest_vs_pgbench: rate / pgbench,
@@ -259,7 +285,7 @@ async function main() {
         p50_ms: mean(own.map((run) => run.p50_ms)),
         p99_ms: mean(own.map((run) => run.p99_ms)),
       };
-    });
+    }));
     const result = {
       date: new Date().toISOString(),
       pgbench_tps: pgbench,
@@ -276,7 +302,7 @@ async function main() {
       notify_cost_transaction: writer('transaction') / writer('off'),
     };
     for (const entry of byWorkers) {
-      console.log(`${entry.workers} worker(s), mean of ${ROUNDS}: ${entry.outcomes_per_s.toFixed(0)} outcomes/s = ${entry.ingest_vs_pgbench.toFixed(3)}× pgbench, ${entry.commits_per_outcome.toFixed(2)} commits/outcome, POST→SSE at half of max p50 ${entry.p50_ms.toFixed(0)} ms, p99 ${entry.p99_ms.toFixed(0)} ms`);
+      console.log(`${entry.reports_per_request} report(s)/request, ${entry.workers} worker(s), mean of ${ROUNDS}: ${entry.outcomes_per_s.toFixed(0)} outcomes/s = ${entry.ingest_vs_pgbench.toFixed(3)}× pgbench, ${entry.commits_per_outcome.toFixed(2)} commits/outcome, POST→SSE at half of max p50 ${entry.p50_ms.toFixed(0)} ms, p99 ${entry.p99_ms.toFixed(0)} ms`);
     }
     if (writerRuns.length > 0) console.log(`NOTIFY cost (trust writes with ÷ without): after commit ${result.notify_cost_after_commit.toFixed(3)}, in transaction ${result.notify_cost_transaction.toFixed(3)}`);
     await mkdir(new URL('./results/', import.meta.url), { recursive: true });

@@ -15,6 +15,8 @@ export interface GroupCommitOptions {
 
 export interface GroupCommit<I, O> {
   submit(item: I): Promise<O>;
+  /** Many items from one caller: queued together (they fill groups in order), answered per item. */
+  submitMany(items: I[]): Promise<ItemResult<O>[]>;
   /** Resolves once every submitted item's flush has finished. */
   settled(): Promise<void>;
 }
@@ -54,12 +56,19 @@ export function createGroupCommit<I, O>(flush: (items: I[]) => Promise<ItemResul
     }
   }
 
+  const queued = (item: I) => new Promise<O>((resolve, reject) => pending.push({ item, resolve, reject }));
+
   return {
     submit(item) {
-      return new Promise<O>((resolve, reject) => {
-        pending.push({ item, resolve, reject });
-        start();
-      });
+      const answer = queued(item);
+      start();
+      return answer;
+    },
+    async submitMany(items) {
+      const answers = items.map(queued);
+      start();
+      const settled = await Promise.allSettled(answers);
+      return settled.map((result) => (result.status === 'fulfilled' ? { ok: true, value: result.value } : { ok: false, error: result.reason as unknown }));
     },
     async settled() {
       while (running.size > 0) await Promise.allSettled([...running]);

@@ -13,10 +13,14 @@ import { transact, type Db } from '../sql/transact.ts';
 /** Accept groups in flight at once per API process beyond the first (only full groups start them). */
 const MAX_IN_FLIGHT = 4;
 
-/** Records `entry` (once per evidence) with the job that will apply it; resolves when committed. */
-export type AcceptAttestation = (entry: NewInboxEntry) => Promise<void>;
+export interface AttestationAccepter {
+  /** Records `entry` (once per evidence) with the job that will apply it; resolves when committed. */
+  accept(entry: NewInboxEntry): Promise<void>;
+  /** A batch request's entries, in as few groups as they fill; answered per entry. */
+  acceptMany(entries: NewInboxEntry[]): Promise<ItemResult<void>[]>;
+}
 
-export function createAttestationAccepter(deps: { db: Db; config: Config }): AcceptAttestation {
+export function createAttestationAccepter(deps: { db: Db; config: Config }): AttestationAccepter {
   const group = createGroupCommit<NewInboxEntry, void>(
     (entries) =>
       transact(deps.db, async (uow) => {
@@ -32,7 +36,7 @@ export function createAttestationAccepter(deps: { db: Db; config: Config }): Acc
       }),
     { maxGroup: deps.config.ATTESTATION_BATCH_SIZE, maxInFlight: MAX_IN_FLIGHT },
   );
-  return (entry) => group.submit(entry);
+  return { accept: (entry) => group.submit(entry), acceptMany: (entries) => group.submitMany(entries) };
 }
 
 function verdict(acceptance: InboxAcceptance, entry: NewInboxEntry): ItemResult<void> {

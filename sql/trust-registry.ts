@@ -97,6 +97,9 @@ export function transitionPayload(registry: TrustRegistryRow, history: TrustHist
     trigger: history.trigger,
     event: history.event,
     actor: history.actor,
+    // Which evidence made this step (null for steps no evidence made): with out-of-order evidence the
+    // registry's provenance below stays the newer evidence's.
+    evidence_digest: history.evidence_digest ?? null,
     provenance: registry.provenance,
     updated_at: registry.updated_at.toISOString(),
   };

@@ -116,6 +116,31 @@ export type AttestationReport = z.infer<typeof attestationReport>;
 
 export const attestationAccepted = z.object({ job_id: z.string(), evidence_digest: z.string(), status: z.literal('queued') }).meta({ id: 'AttestationAccepted' });
 
+/** Most reports one batch request may carry (they are split into accept groups of ATTESTATION_BATCH_SIZE). */
+export const ATTESTATION_BATCH_MAX = 1000;
+
+export const attestationBatch = z
+  .strictObject({ reports: z.array(attestationReport).min(1).max(ATTESTATION_BATCH_MAX) })
+  .meta({ id: 'AttestationBatch', description: 'Many outcome reports in one request, e.g. from a verifier that serves a fleet' });
+
+export const attestationRefused = z
+  .object({
+    status: z.literal('refused'),
+    evidence_digest: z.string(),
+    code: z.string(),
+    http_status: z.number().int().meta({ description: 'The status a single POST of this report would have answered' }),
+    detail: z.string(),
+  })
+  .meta({ id: 'AttestationRefused' });
+
+export const attestationBatchAccepted = z
+  .object({
+    accepted: z.number().int(),
+    refused: z.number().int(),
+    results: z.array(z.union([attestationAccepted, attestationRefused])).meta({ description: 'One per report, in request order' }),
+  })
+  .meta({ id: 'AttestationBatchAccepted' });
+
 export const referenceMeasurementsBody = z.strictObject({
   measurements: measurements.refine((value) => Object.keys(value).length > 0, 'at least one register'),
   version: version.optional().meta({ description: 'Required to replace existing references' }),

@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from '../../core/attestation-verifier.ts';
-import { AppError } from '../../core/errors.ts';
-import { attestationAccepted, attestationReport, type AttestationReport } from '../../core/schemas/trust.ts';
+import { AppError, isAppError } from '../../core/errors.ts';
+import { attestationAccepted, attestationBatch, attestationBatchAccepted, attestationReport, type AttestationReport } from '../../core/schemas/trust.ts';
 import { attestationIngestQueue, attestationJobId } from '../../queues/attestation-ingest.ts';
 import { findInboxEntry, type InboxEntry } from '../../sql/attestation-inbox.ts';
 import { createAttestationAccepter } from '../attestation-accept.ts';
@@ -47,8 +47,33 @@ export function trustAttestationRoutes({ sql, db, queues, config }: AppDeps): Ro
       async handler(_ctx, { body, auth }) {
         const digest = evidenceDigest(body);
         const jobId = attestationJobId(digest);
-        await accept({ digest, owner_id: auth.owner, actor: auth.sub, vm_instance_id: body.vm_instance_id, report: body });
+        await accept.accept({ digest, owner_id: auth.owner, actor: auth.sub, vm_instance_id: body.vm_instance_id, report: body });
         return { status: 202, body: { job_id: jobId, evidence_digest: digest, status: 'queued' } };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/trust/attestations/batch',
+      operationId: 'submitAttestationBatch',
+      summary: 'Submit many attestation outcome reports at once (each recorded, or refused with its reason, on its own)',
+      tag,
+      roles: verifierRoles,
+      body: attestationBatch,
+      responses: { 202: { description: 'Each report recorded and queued, or refused', schema: attestationBatchAccepted } },
+      async handler(_ctx, { body, auth }) {
+        const entries = body.reports.map((report) => ({ digest: evidenceDigest(report), owner_id: auth.owner, actor: auth.sub, vm_instance_id: report.vm_instance_id, report }));
+        const outcomes = await accept.acceptMany(entries);
+        // A failed transaction is the request's failure (some groups may have committed: resubmitting is safe,
+        // the same evidence is recorded once); a refused report is that report's answer alone.
+        for (const outcome of outcomes) if (!outcome.ok && !isAppError(outcome.error)) throw outcome.error;
+        const results = outcomes.map((outcome, index) => {
+          const digest = entries[index]!.digest;
+          if (outcome.ok) return { job_id: attestationJobId(digest), evidence_digest: digest, status: 'queued' as const };
+          const error = outcome.error as AppError;
+          return { status: 'refused' as const, evidence_digest: digest, code: error.code, http_status: error.status, detail: error.detail };
+        });
+        const refused = results.filter((result) => result.status === 'refused').length;
+        return { status: 202, body: { accepted: results.length - refused, refused, results } };
       },
     }),
     defineRoute({

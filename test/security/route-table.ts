@@ -78,6 +78,16 @@ export const routeTable: Record<string, Entry> = {
       json: { vm_instance_id: fx.vmId, evidence: { measurements: { pcr0: 'aa' }, nonce: `n-${Math.random().toString(36).slice(2)}`, observed_at: new Date().toISOString() }, provenance: { verifier: 'matrix' } },
     }),
   },
+  // Another tenant's instance is refused per report (its result says 404), the request itself answers 202.
+  'POST /api/trust/attestations/batch': {
+    roles: ['verifier'],
+    own: 202,
+    foreign: 202,
+    request: (fx) => ({
+      path: '/api/trust/attestations/batch',
+      json: { reports: [{ vm_instance_id: fx.vmId, evidence: { measurements: { pcr0: 'aa' }, nonce: `n-${Math.random().toString(36).slice(2)}`, observed_at: new Date().toISOString() }, provenance: { verifier: 'matrix' } }] },
+    }),
+  },
   'GET /api/trust/attestations/{job_id}': { roles: ['verifier', ...READ], own: 200, foreign: 404, request: (fx) => ({ path: `/api/trust/attestations/${fx.jobId}` }) },
   'GET /api/trust/registry': { roles: READ, own: 200, foreign: 200, request: () => ({ path: '/api/trust/registry' }) },
   'GET /api/trust/registry/stream': { roles: READ, own: 200, foreign: 200, request: () => ({ path: '/api/trust/registry/stream' }) },

@@ -1,4 +1,7 @@
 import { execa } from 'execa';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpctl } from '../support/cli.ts';
 import { startProxy } from '../support/proxy.ts';
@@ -35,6 +38,21 @@ describe('mcpctl trust', () => {
     const table = (await mcpctl(platform, ['trust', 'registry', 'history', String(vm)])).stdout;
     expect(table).toMatch(/^ID\s+REGISTRY_VERSION/);
     expect(table).toContain('cli-test');
+  });
+
+  it('submits a file of reports in one request: one line each, refused ones with their reason, exit 1', async () => {
+    const { vm } = await newInstance();
+    const report = (id: number, nonce: string) => ({ vm_instance_id: id, evidence: { measurements: { pcr0: 'aa11' }, nonce, observed_at: new Date().toISOString() }, provenance: { verifier: 'cli-batch' } });
+    const file = join(await mkdtemp(join(tmpdir(), 'mcpctl-batch-')), 'reports.json');
+    await writeFile(file, JSON.stringify([report(vm, 'batch-nonce-1'), report(vm, 'batch-nonce-2'), report(987_654_321, 'batch-nonce-3')]));
+    const table = await mcpctl(platform, ['trust', 'attestations', 'submit', file], { as: verifier() });
+    expect(table.exitCode).toBe(1);
+    expect(table.stdout).toMatch(/^INDEX\s+VM_INSTANCE_ID\s+STATUS/);
+    expect(table.stdout).toMatch(/987654321\s+refused\s+.*vm-instance-not-found/);
+    expect(table.stdout).toContain('2 queued, 1 refused');
+    const missing = await mcpctl(platform, ['trust', 'attestations', 'submit', join(tmpdir(), 'no-such-reports.json')], { as: verifier() });
+    expect(missing.exitCode).not.toBe(0);
+    expect(missing.stdout + missing.stderr).toContain('cannot read');
   });
 
   it('prints code: detail and exits non-zero on a stale version', async () => {

@@ -100,4 +100,40 @@ describe('batched attestation ingest', () => {
       SELECT vm_instance_id::text, count(*)::int AS n FROM attestation_inbox WHERE vm_instance_id = ANY(${[vm, foreign, 987_654_321]}::bigint[]) GROUP BY 1`;
     expect(rows).toEqual([{ vm_instance_id: String(vm), n: 10 }]);
   });
+
+  it('records a batch request\'s reports in few groups and answers each, refused ones with their reason', async () => {
+    const vm = await createInstance(platform, { quarantined: false });
+    const foreign = await createInstance(platform, { quarantined: false, owner: 'tenant-b' });
+    const twice = report(vm);
+    const reports = [...Array.from({ length: 45 }, () => report(vm)), twice, twice, report(foreign), report(987_654_321)];
+    const response = await platform.api('/api/trust/attestations/batch', { method: 'POST', json: { reports }, as: verifier() });
+    expect(response.status).toBe(202);
+    const body = await response.json();
+    expect(body).toMatchObject({ accepted: 47, refused: 2 });
+    expect(body.results.slice(-2)).toEqual([
+      expect.objectContaining({ status: 'refused', code: 'vm-instance-not-found', http_status: 404 }),
+      expect.objectContaining({ status: 'refused', code: 'vm-instance-not-found', http_status: 404 }),
+    ]);
+    // The same evidence twice is one row; 46 rows in ceil(49 / 16) = 4 groups at most.
+    expect(body.results[45].job_id).toBe(body.results[46].job_id);
+    const groups = await platform.db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM attestation_inbox WHERE vm_instance_id = ${vm} GROUP BY job_id`;
+    expect(groups.reduce((sum, group) => sum + group.n, 0)).toBe(46);
+    expect(groups.length).toBeLessThanOrEqual(4);
+    expect(await platform.db.sql`SELECT 1 FROM attestation_inbox WHERE vm_instance_id = ${foreign}`).toHaveLength(0);
+    const decided = await waitFor(async () => (await platform.api(`/api/trust/attestations/${body.results[45].job_id}`, { as: verifier() })).json(), (job) => job.state === 'completed', { timeoutMs: 60_000, what: 'a batch report decided' });
+    // No references registered for this server: the built-in verifier cannot decide.
+    expect(decided.result).toMatchObject({ duplicate: false, status: 'unknown' });
+  });
+
+  it.each([
+    ['no report', { reports: [] }],
+    ['a malformed report among good ones', { reports: [report(1), { vm_instance_id: 1, evidence: { nonce: 'short' } }] }],
+    ['more than 1000 reports', { reports: Array.from({ length: 1001 }, () => report(1)) }],
+  ])('answers 400 and records nothing for a batch with %s', async (_what, json) => {
+    const before = await platform.db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM attestation_inbox`;
+    const response = await platform.api('/api/trust/attestations/batch', { method: 'POST', json, as: verifier() });
+    expect(response.status).toBe(400);
+    expect((await response.json()).code).toBe('validation-failed');
+    expect(await platform.db.sql`SELECT count(*)::int AS n FROM attestation_inbox`).toEqual(before);
+  });
 });

@@ -129,7 +129,8 @@ describe('a re-relayed row after retention expiry', () => {
     expect(await queue.remove(jobId)).toBe(1); // retention expired
     await platform.db.sql`UPDATE outbox SET done_at = NULL, relayed_at = now() - interval '1 hour' WHERE job_id = ${jobId}`;
     const relay = createOutboxRelay({ sql: platform.db.sql, queues: platform.clients.queues, logger: platform.clients.logger, sweepMs: 60_000, recheckSeconds: 1 });
-    expect(await relay.recheck()).toBe(1);
+    // This relay or the platform's own (its leader rechecks too) adds the job again; either way it runs once more.
+    await relay.recheck();
     await waitFor(doneRow, (rows) => rows[0]?.done === true, { what: 'the re-relayed job marked done' });
 
     expect((await queue.getJob(jobId))?.returnvalue).toEqual({ applied: 1, rejected: 0 });

@@ -3,6 +3,7 @@ import { TrustAcceleratorsListCommand } from './accelerators/list.ts';
 import { TrustAcceleratorsSetCommand } from './accelerators/set.ts';
 import { TrustAttestCommand } from './attest.ts';
 import { TrustAttestationsGetCommand } from './attestations/get.ts';
+import { TrustAttestationsSubmitCommand } from './attestations/submit.ts';
 import { TrustReferencesGetCommand } from './references/get.ts';
 import { TrustReferencesHistoryCommand } from './references/history.ts';
 import { TrustReferencesSetCommand } from './references/set.ts';
@@ -20,6 +21,7 @@ export const trustCommands = [
   TrustRegistryWatchCommand,
   TrustAttestCommand,
   TrustAttestationsGetCommand,
+  TrustAttestationsSubmitCommand,
   TrustReferencesGetCommand,
   TrustReferencesSetCommand,
   TrustReferencesHistoryCommand,
