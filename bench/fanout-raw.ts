@@ -1,7 +1,9 @@
 // The baseline of bench:fanout: a plain Node SSE server doing the same work as the API's stream route, written the
 // direct way. It subscribes to the same doorbell channel, reads each owner's new rows from the same stream log (one
 // read per doorbell and owner), serialises each event once and res.write()s it to every client of that owner, with
-// a heartbeat timer per client. No auth, no resume, no backpressure accounting: the floor for the work.
+// a heartbeat timer per client. No auth, no resume, no backpressure accounting: the floor for the work. An owner's
+// state lives while it has clients and starts at the log's head, so a round never replays the rows of the round
+// before it (the other server's rows share the log but not the doorbell channel).
 import { createServer, type ServerResponse } from 'node:http';
 import { Redis } from 'ioredis';
 import { createSql } from '../sql/db.ts';
@@ -11,27 +13,39 @@ const prefix = process.env.QUEUE_PREFIX ?? 'mcp';
 const sql = createSql(process.env.DATABASE_URL ?? '', { max: 4 });
 const subscriber = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 subscriber.on('error', (error: Error) => process.stderr.write(`fanout-raw: redis: ${error.message}\n`));
-const owners = new Map<string, { clients: Set<ServerResponse>; cursor: number; running: boolean; again: boolean }>();
-const [start] = await sql<{ id: number | null }[]>`SELECT max(id) AS id FROM stream_events WHERE topic = 'trust-registry'`;
-const head = start?.id ?? 0;
+interface Owner {
+  clients: Set<ServerResponse>;
+  cursor: number;
+  /** The head read when the owner's first client came: deliveries start there. */
+  ready: Promise<void>;
+  running: boolean;
+  again: boolean;
+}
+const owners = new Map<string, Owner>();
 
 const ownerOf = (name: string) => {
   let owner = owners.get(name);
   if (owner === undefined) {
-    owner = { clients: new Set(), cursor: head, running: false, again: false };
-    owners.set(name, owner);
+    const created: Owner = { clients: new Set(), cursor: 0, ready: Promise.resolve(), running: false, again: false };
+    created.ready = sql<{ id: number | null }[]>`SELECT max(id) AS id FROM stream_events WHERE topic = 'trust-registry'`.then(([row]) => {
+      created.cursor = row?.id ?? 0;
+    });
+    owners.set(name, created);
+    owner = created;
   }
   return owner;
 };
 
 async function deliver(name: string): Promise<void> {
-  const owner = ownerOf(name);
+  const owner = owners.get(name);
+  if (owner === undefined) return;
   if (owner.running) {
     owner.again = true;
     return;
   }
   owner.running = true;
   try {
+    await owner.ready;
     do {
       owner.again = false;
       const rows = await sql<{ id: number; event: string; payload: unknown }[]>`
@@ -45,6 +59,7 @@ async function deliver(name: string): Promise<void> {
     } while (owner.again);
   } finally {
     owner.running = false;
+    if (owner.clients.size === 0 && owners.get(name) === owner) owners.delete(name);
   }
 }
 
@@ -71,6 +86,7 @@ const server = createServer((req, res) => {
   res.on('close', () => {
     clearInterval(heartbeat);
     owner.clients.delete(res);
+    if (owner.clients.size === 0 && !owner.running && owners.get(name) === owner) owners.delete(name);
   });
 });
 server.listen(port, '127.0.0.1', () => process.stdout.write(`listening ${port}\n`));

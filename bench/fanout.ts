@@ -3,7 +3,9 @@
 // (bench/fanout-raw.ts: same doorbells, same log reads, one JSON.stringify per event, res.write per client), in the
 // same run, rounds interleaved. Clients live in a third process (bench/fanout-clients.ts). Per server: time to
 // connect every client; deliveries/s for a burst of events appended as fast as the writers go; latency (append →
-// client) p50/p99 at a paced rate; server CPU per delivery (/proc). Ratios are ours ÷ raw.
+// client) p50/p99 at a paced rate; server CPU per delivery (/proc). Ratios are ours ÷ raw. BENCH_CPU_PROF=<dir>
+// runs both servers under `node --cpu-prof` (profiles written under it on exit) and prints each burst's window on the
+// monotonic clock the profiles use, so the burst's samples can be picked out.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -27,11 +29,13 @@ const PACED_SECONDS = Number(process.env.BENCH_PACED_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const WRITERS = 4;
 const BURST_BATCH = 10;
+const CPU_PROF = process.env.BENCH_CPU_PROF;
 const SECRET = 'bench-secret-0123456789abcdef';
 const PAD = 'x'.repeat(240);
 
 const dbUrl = (name: string) => Object.assign(new URL(BASE_URL), { pathname: `/${name}` }).toString();
 const now = () => performance.timeOrigin + performance.now();
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(p * values.length))] ?? Number.NaN;
 const cpuMs = (pid: number) => {
@@ -50,7 +54,9 @@ async function freePort(): Promise<number> {
 
 /** Start a server process and wait until `ready` (a URL) answers. */
 async function startServer(script: string, env: Record<string, string>, ready: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  // One directory per server: each thread (the loader's too) writes its own profile; the main thread's is the largest.
+  const profile = CPU_PROF === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}/${script.replace(/\W+/g, '-')}`];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   const exited = new Promise<never>((_resolve, reject) => child.once('exit', (code) => reject(new Error(`${script} exited (${code})`))));
   for (const deadline = Date.now() + 120_000; Date.now() < deadline; ) {
     const up = await Promise.race([fetch(ready).then((response) => response.ok, () => false), exited]);
@@ -152,6 +158,7 @@ async function main() {
         // writers outpace the fan-out and the figure measures the server.
         const cpu0 = cpuMs(target.pid);
         const t0 = now();
+        const window0 = monotonicUs();
         const burstEvents = BURST * OWNERS;
         let next = 0;
         await Promise.all(Array.from({ length: WRITERS }, async () => {
@@ -164,6 +171,7 @@ async function main() {
         const burst = await waitForEvents(burstEvents * perOwner, 180_000);
         const burstSeconds = (now() - t0) / 1000;
         const burstCpu = cpuMs(target.pid) - cpu0;
+        const burstWindow = CPU_PROF === undefined ? {} : { burst_window_monotonic_us: [window0, monotonicUs()] };
         // Paced: PACED_RATE events/s spread over the owners; latency from just before the append to the client.
         const pacedEvents = PACED_RATE * PACED_SECONDS;
         const p0 = now();
@@ -190,6 +198,7 @@ async function main() {
           paced_deliveries_per_second: Math.round(PACED_RATE * perOwner),
           paced_complete: paced.events === (burstEvents + pacedEvents) * perOwner,
           paced_latency_ms: { samples: paced.latencies.length, p50: Number(percentile(paced.latencies, 0.5).toFixed(1)), p99: Number(percentile(paced.latencies, 0.99).toFixed(1)) },
+          ...burstWindow,
         };
         console.log(JSON.stringify(result));
         rounds.push(result);
