@@ -1,11 +1,12 @@
-// Server-Sent Events written straight to the socket: headers through the Node response, then framed events in one
-// socket write per connection per event-loop turn (writes coalesced across every event of that turn), heartbeats
-// from one timer per interval shared by every connection, TCP keep-alive, and dropping a client whose unsent bytes
-// pass the limit. An event's frame is serialised once (streamEventFrame) and the same bytes go to every client.
+// Server-Sent Events written straight to the socket: headers through the Node response, then each event-loop turn's
+// frames in one socket write per connection (a writev when the turn queued several), heartbeats from one timer per
+// interval shared by every connection, TCP keep-alive, and dropping a client whose unsent bytes pass the limit.
+// Shared bytes (http/sse-bytes.ts: a run of frames, a heartbeat) are written as they are, already chunk-framed.
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Context } from 'koa';
 import { AppError } from '../core/errors.ts';
+import { runSlice, sharedBytes, type FrameRun, type SharedBytes } from './sse-bytes.ts';
 
 /** Why a connection ended: the peer left, it fell too far behind (`slow`), or the server ended it. */
 export type SseCloseReason = 'client' | 'slow' | 'server';
@@ -20,13 +21,16 @@ export interface SseEventFrame {
 
 export interface SseConnection {
   readonly closed: boolean;
-  /**
-   * Write one event; false when the caller should wait for `onDrain` before more: half the byte limit is
-   * already buffered (so a fast reader gets a whole page per catch-up, not 16 KiB).
-   */
+  /** Write one event; false when the caller should wait for `onDrain` before more (`full`). */
   send(event: SseEventFrame): boolean;
-  /** `send` for an already serialised frame (streamEventFrame): the bytes are shared, not copied per client. */
-  sendFrame(frame: Buffer): boolean;
+  /**
+   * Write frames `from`… of a shared run, each in turn while less than half the byte limit is buffered (the first
+   * always), hanging up (`slow`) on one that would pass the limit. Returns the index after the last frame written.
+   * All of the run from 0 is written as the run's own bytes, not a copy.
+   */
+  sendRun(run: FrameRun, from: number): number;
+  /** Half the byte limit is buffered: wait for `onDrain` (so a fast reader gets a whole page per catch-up, not 16 KiB). */
+  full(): boolean;
   comment(text: string): void;
   /** Bytes written and not yet taken by the kernel: this turn's pending frames plus the socket's buffer. */
   buffered(): number;
@@ -80,7 +84,7 @@ export interface SseOptions {
 
 interface Writer {
   flush(): void;
-  heartbeat(frame: Buffer): void;
+  heartbeat(frame: SharedBytes): void;
 }
 
 // Connections with frames pending this turn, written together in one setImmediate.
@@ -106,7 +110,7 @@ function joinHeartbeat(intervalMs: number, writer: Writer): () => void {
   if (beat === undefined) {
     const writers = new Set<Writer>();
     const timer = setInterval(() => {
-      const frame = Buffer.from(`: heartbeat ${new Date().toISOString()}\n\n`);
+      const frame = sharedBytes(`: heartbeat ${new Date().toISOString()}\n\n`);
       for (const each of writers) each.heartbeat(frame);
     }, intervalMs);
     beat = { timer, writers };
@@ -123,19 +127,21 @@ function joinHeartbeat(intervalMs: number, writer: Writer): () => void {
   };
 }
 
-const CRLF = Buffer.from('\r\n');
-
 /**
- * One socket write for `chunks`, framed as one HTTP chunk when the response is chunked. Returns what to wait on
- * for a drain when the write filled the buffer, else undefined.
+ * One socket write for the turn's frames (corked into one writev when there are several), chunk-framed when the
+ * response is chunked. Returns what to wait on for a drain when the write filled the buffer, else undefined.
  */
-function writeChunks(res: ServerResponse, chunks: Buffer[], bytes: number): Socket | ServerResponse | undefined {
+function writeShared(res: ServerResponse, parts: SharedBytes[]): Socket | ServerResponse | undefined {
   const { socket } = res;
-  // A pipelined response that does not own its socket yet goes through the response, which queues it.
-  if (socket === null) return res.write(Buffer.concat(chunks, bytes)) ? undefined : res;
-  const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, bytes);
-  const framed = res.chunkedEncoding ? Buffer.concat([Buffer.from(`${bytes.toString(16)}\r\n`, 'latin1'), body, CRLF]) : body;
-  return socket.write(framed) ? undefined : socket;
+  // A pipelined response that does not own its socket yet goes through the response, which frames and queues it.
+  if (socket === null) return res.write(parts.length === 1 ? parts[0]!.body : Buffer.concat(parts.map((part) => part.body))) ? undefined : res;
+  const wire = res.chunkedEncoding ? 'chunk' : 'body';
+  if (parts.length === 1) return socket.write(parts[0]![wire]) ? undefined : socket;
+  socket.cork();
+  let room = true;
+  for (const part of parts) room = socket.write(part[wire]);
+  socket.uncork();
+  return room ? undefined : socket;
 }
 
 export function openSse(ctx: Context, options: SseOptions): SseConnection {
@@ -157,33 +163,34 @@ export function openSse(ctx: Context, options: SseOptions): SseConnection {
 
   const listeners: ((reason: SseCloseReason) => void)[] = [];
   const drainWaiters: (() => void)[] = [];
-  let pending: Buffer[] = [];
+  const half = options.maxBufferedBytes / 2;
+  let pending: SharedBytes[] = [];
   let pendingBytes = 0;
   let closed = false;
   let waitingForSocket = false;
 
   const buffered = () => pendingBytes + res.writableLength;
+  const full = () => buffered() >= half;
   const fireDrain = () => {
     waitingForSocket = false;
     for (const listener of drainWaiters.splice(0)) listener();
   };
   /** Once nothing is pending, hand the waiters to the socket's drain (or now, when the kernel took everything). */
-  let full: Socket | ServerResponse | undefined;
+  let drainFrom: Socket | ServerResponse | undefined;
   const armDrain = () => {
     if (drainWaiters.length === 0 || waitingForSocket || pendingBytes > 0 || closed) return;
-    if (full?.writableNeedDrain === true) {
+    if (drainFrom?.writableNeedDrain === true) {
       waitingForSocket = true;
-      full.once('drain', fireDrain);
+      drainFrom.once('drain', fireDrain);
     } else queueMicrotask(fireDrain);
   };
   const writer: Writer = {
     flush() {
-      if (closed || pendingBytes === 0) return;
-      const chunks = pending;
-      const bytes = pendingBytes;
+      if (closed || pending.length === 0) return;
+      const parts = pending;
       pending = [];
       pendingBytes = 0;
-      full = writeChunks(res, chunks, bytes);
+      drainFrom = writeShared(res, parts);
       armDrain();
     },
     heartbeat: (frame) => void enqueue(frame),
@@ -203,29 +210,57 @@ export function openSse(ctx: Context, options: SseOptions): SseConnection {
     else res.end();
     for (const listener of listeners) listener(reason);
   };
-  function enqueue(frame: Buffer): boolean {
+  const push = (bytes: SharedBytes) => {
+    pending.push(bytes);
+    pendingBytes += bytes.body.length;
+    markDirty(writer);
+  };
+  function enqueue(bytes: SharedBytes): boolean {
     if (closed) return false;
-    if (buffered() + frame.length > options.maxBufferedBytes) {
+    if (buffered() + bytes.body.length > options.maxBufferedBytes) {
       close('slow');
       return false;
     }
-    pending.push(frame);
-    pendingBytes += frame.length;
-    markDirty(writer);
+    push(bytes);
     return true;
   }
-  const sendFrame = (frame: Buffer) => enqueue(frame) && buffered() < options.maxBufferedBytes / 2;
+  function sendRun(run: FrameRun, from: number): number {
+    const count = run.ends.length;
+    if (closed || from >= count) return from;
+    const start = from === 0 ? 0 : run.ends[from - 1]!;
+    let held = buffered();
+    // The usual case: all of it fits under half the limit, and all of a run from 0 is the run's own bytes.
+    if (held + run.bytes.body.length - start < half) {
+      push(runSlice(run, from, count));
+      return count;
+    }
+    let to = from;
+    let end = start;
+    do {
+      const size = run.ends[to]! - end;
+      if (held + size > options.maxBufferedBytes) {
+        close('slow');
+        return to;
+      }
+      held += size;
+      end += size;
+      to += 1;
+    } while (to < count && held < half);
+    push(runSlice(run, from, to));
+    return to;
+  }
   res.on('close', () => close('client'));
   res.on('error', () => close('client'));
-  enqueue(Buffer.from('retry: 2000\n\n'));
+  enqueue(sharedBytes('retry: 2000\n\n'));
 
   return {
     get closed() {
       return closed;
     },
-    send: (event) => sendFrame(Buffer.from(formatSseEvent(event))),
-    sendFrame,
-    comment: (text) => void enqueue(Buffer.from(`: ${text.replace(/\n/g, ' ')}\n\n`)),
+    send: (event) => enqueue(sharedBytes(formatSseEvent(event))) && !full(),
+    sendRun,
+    full,
+    comment: (text) => void enqueue(sharedBytes(`: ${text.replace(/\n/g, ' ')}\n\n`)),
     buffered,
     close,
     onClose: (listener) => void listeners.push(listener),

@@ -2,8 +2,8 @@
 // (topic, owner) catch up from the durable stream log, so a client on any node gets every event, in order, once.
 // A group is (topic, owner, subject): a one-run client reads only its run's rows, never the owner's history.
 // A new client is caught up alone (its own reads from its own cursor) and joins the group's reads once it is level;
-// the rows of one group read are offered to every member, so each event is serialised once per group
-// (http/sse.ts streamEventFrame), not once per client.
+// the rows of one group read are offered to every member as one run per view (http/stream-offer.ts), so each event
+// is filtered and serialised once per view and read, and each member is written the same bytes.
 import type { RedisClient } from '../queues/redis.ts';
 import type { Logger } from 'pino';
 import type { StreamTopic } from '../queues/sse-fanout.ts';
@@ -11,45 +11,12 @@ import type { Sql } from '../sql/db.ts';
 import { latestStreamEventId, readStreamEvents, type StreamEvent } from '../sql/stream-events.ts';
 import { streamLowWater } from '../sql/stream-retention.ts';
 import { streamChannel, type StreamDoorbell } from '../workers/sse-fanout.ts';
-import { streamEventFrame } from './sse.ts';
+import { offer, offerContext, type Member, type StreamClient } from './stream-offer.ts';
 import type { StreamMetrics } from './stream-metrics.ts';
 
 const PAGE = 500;
 
-export interface StreamClient {
-  topic: StreamTopic;
-  ownerId: string;
-  /** Only this subject's events (e.g. one run), when set. */
-  subjectId?: string;
-  /** Highest event id this client has been offered. */
-  lastId: number;
-  matches(event: StreamEvent): boolean;
-  /** Write one event; false when the socket must drain before it takes more. */
-  deliver(event: StreamEvent): boolean;
-  /** Bytes written to the client that the kernel has not taken yet. */
-  buffered(): number;
-  onDrain(listener: () => void): void;
-  /** Hang up on the client: it is more than the limit behind. */
-  drop(): void;
-  closed(): boolean;
-}
-
-/**
- * While a client's socket is full the hub sends it nothing and counts the bytes it owes (`debt`): events read
- * for its group after it stalled. Debt plus the socket's buffer past `maxBufferedBytes` drops it; a drain
- * resumes it from `lastId`, re-reading what it owes from the log, so memory per client stays under the limit.
- */
-interface Member {
-  client: StreamClient;
-  paused: boolean;
-  /** Highest id accounted for: delivered, skipped by filter, or counted as debt. */
-  seen: number;
-  debt: number;
-  /** The read during which it stalled: the rest of that page is backlog it will re-read, not debt. */
-  pausedAtRead: number;
-  /** Still being caught up alone: the group's reads pass it by until it is level. */
-  joining: boolean;
-}
+export type { StreamClient } from './stream-offer.ts';
 
 interface Group {
   topic: StreamTopic;
@@ -111,22 +78,8 @@ export async function createStreamHub(deps: StreamHubDeps): Promise<StreamHub> {
   let reads = 0;
   const key = (topic: string, ownerId: string, subjectId: string | undefined) => `${topic}\u0000${ownerId}\u0000${subjectId ?? ''}`;
 
-  function offer(group: Group, member: Member, row: StreamEvent, read: number): void {
-    const { client } = member;
-    if (row.id <= member.seen || client.closed()) return;
-    member.seen = row.id;
-    if (!member.paused) {
-      client.lastId = row.id;
-      if (client.matches(row) && !client.deliver(row)) pause(group, member, read);
-      return;
-    }
-    if (read === member.pausedAtRead || !client.matches(row)) return;
-    member.debt += streamEventFrame(row).length;
-    if (member.debt + client.buffered() > deps.maxBufferedBytes) client.drop();
-  }
-
   function pause(group: Group, member: Member, read: number): void {
-    if (member.client.closed()) return;
+    if (member.client.closed() || member.paused) return;
     member.paused = true;
     member.debt = 0;
     member.pausedAtRead = read;
@@ -168,9 +121,9 @@ export async function createStreamHub(deps: StreamHubDeps): Promise<StreamHub> {
       if (from === Number.POSITIVE_INFINITY) from = stalledFrom;
       const readNo = ++reads;
       const rows = await read(group, from);
+      const context = offerContext(rows, readNo, deps.maxBufferedBytes, (member) => pause(group, member, readNo));
       // A client that drained while this page was read may sit below `from`: its again-kick re-reads its gap.
-      const covered = [...group.members].filter((member) => !member.joining && (member.paused || member.seen >= from));
-      for (const row of rows) for (const member of covered) offer(group, member, row, readNo);
+      for (const member of group.members) if (!member.joining && (member.paused || member.seen >= from)) offer(context, member);
       if (rows.length < PAGE) {
         // Every row of the group above `from` is now read; rows at or below it never were.
         group.head = Math.max(group.head, from, rows.at(-1)?.id ?? 0);
@@ -186,7 +139,7 @@ export async function createStreamHub(deps: StreamHubDeps): Promise<StreamHub> {
       while (group.members.has(member) && !member.client.closed() && !member.paused) {
         const readNo = ++reads;
         const rows = await read(group, member.seen);
-        for (const row of rows) offer(group, member, row, readNo);
+        offer(offerContext(rows, readNo, deps.maxBufferedBytes, () => pause(group, member, readNo)), member);
         if (rows.length < PAGE) break;
       }
     } finally {

@@ -3,9 +3,9 @@
 import type { Context } from 'koa';
 import type { Config } from '../core/config.ts';
 import type { StreamTopic } from '../queues/sse-fanout.ts';
-import type { StreamEvent } from '../sql/stream-events.ts';
-import { openSse, resumeId, streamEventFrame, type SseOptions } from './sse.ts';
+import { openSse, resumeId, type SseOptions } from './sse.ts';
 import type { StreamHub } from './stream-hub.ts';
+import { everyEvent, type StreamView } from './stream-run.ts';
 
 export const STREAM_RESET_EVENT = 'reset';
 
@@ -35,7 +35,8 @@ export async function serveStream(
     subjectId?: string;
     /** Replay the whole log (e.g. one run's logs) when the client brings no resume id. */
     fromStart?: boolean;
-    matches?: (event: StreamEvent) => boolean;
+    /** Which events and how framed: every event as a log frame unless given. */
+    view?: StreamView;
   },
 ): Promise<undefined> {
   const { hub } = settings;
@@ -48,8 +49,9 @@ export async function serveStream(
     ownerId: options.ownerId,
     ...(options.subjectId === undefined ? {} : { subjectId: options.subjectId }),
     lastId: startId,
-    matches: options.matches ?? (() => true),
-    deliver: (event) => connection.sendFrame(streamEventFrame(event)),
+    view: options.view ?? everyEvent,
+    deliver: (run, from) => connection.sendRun(run, from),
+    full: () => connection.full(),
     buffered: () => connection.buffered(),
     onDrain: (listener) => connection.onDrain(listener),
     drop: () => connection.close('slow'),

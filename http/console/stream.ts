@@ -11,8 +11,9 @@ import { clientDelta, deltaForState, type LoggedDelta } from '../../core/console
 import { readConsoleSnapshot, type SnapshotFilter } from '../../sql/console-snapshot.ts';
 import type { Sql } from '../../sql/db.ts';
 import type { StreamEvent } from '../../sql/stream-events.ts';
-import { openSse, resumeId, type SseConnection, type SseOptions } from '../sse.ts';
+import { formatSseEvent, openSse, resumeId, type SseConnection, type SseOptions } from '../sse.ts';
 import type { StreamHub } from '../stream-hub.ts';
+import type { StreamRun, StreamView } from '../stream-run.ts';
 import type { FirstProjection } from './first-projection.ts';
 
 /** Workspaces per `snapshot` event: a large fleet arrives in parts, the marker closes it. */
@@ -54,6 +55,24 @@ async function sendSnapshot(connection: SseConnection, deps: ConsoleStreamDeps, 
   return snapshot.cursor;
 }
 
+/**
+ * `delta` frames of the owner's events as a client with this filter sees them (none where its envelope is null);
+ * one view per distinct filter, so the hub builds each envelope once per read for every client of the filter.
+ */
+function consoleView({ workspaceKey, lifecycleState }: SnapshotFilter): StreamView {
+  // The hub asks `matches` for every row of a read, then `frame` for those it took: build each envelope once.
+  const envelopes = new WeakMap<StreamEvent, ReturnType<typeof deltaEnvelope>>();
+  const envelopeOf = (event: StreamEvent) => {
+    if (!envelopes.has(event)) envelopes.set(event, deltaEnvelope(event, lifecycleState));
+    return envelopes.get(event) ?? null;
+  };
+  return {
+    key: `console:${JSON.stringify([workspaceKey ?? null, lifecycleState ?? null])}`,
+    matches: (event) => (workspaceKey === undefined || event.payload.workspace_key === workspaceKey) && envelopeOf(event) !== null,
+    frame: (event) => Buffer.from(formatSseEvent({ id: event.id, event: 'delta', data: envelopeOf(event) })),
+  };
+}
+
 export interface ConsoleStreamOptions extends SnapshotFilter {
   ownerId: string;
 }
@@ -80,15 +99,13 @@ export async function serveConsoleStream(ctx: Context, deps: ConsoleStreamDeps, 
     deps.logger.error({ err: error, ownerId: options.ownerId }, 'console snapshot failed');
     return undefined;
   }
-  // The hub asks `matches` then `deliver` for one event: build its envelope once.
-  let memo: { id: number; envelope: ReturnType<typeof deltaEnvelope> } | undefined;
-  const envelopeOf = (event: StreamEvent) => (memo?.id === event.id ? memo : (memo = { id: event.id, envelope: deltaEnvelope(event, options.lifecycleState) })).envelope;
   const client = {
     topic: 'console' as const,
     ownerId: options.ownerId,
     lastId: startId,
-    matches: (event: StreamEvent) => (options.workspaceKey === undefined || event.payload.workspace_key === options.workspaceKey) && envelopeOf(event) !== null,
-    deliver: (event: StreamEvent) => connection.send({ id: event.id, event: 'delta', data: envelopeOf(event) }),
+    view: consoleView(options),
+    deliver: (run: StreamRun, from: number) => connection.sendRun(run, from),
+    full: () => connection.full(),
     buffered: () => connection.buffered(),
     onDrain: (listener: () => void) => connection.onDrain(listener),
     drop: () => connection.close('slow'),

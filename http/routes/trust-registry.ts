@@ -16,7 +16,6 @@ import {
   type RegistryFilter,
 } from '../../core/schemas/trust.ts';
 import { trustRegistryStreamEvents } from '../../core/schemas/stream-events.ts';
-import type { StreamEvent } from '../../sql/stream-events.ts';
 import { listTrustHistory } from '../../sql/trust-history.ts';
 import { listTrustRegistry } from '../../sql/trust-registry-list.ts';
 import { transact } from '../../sql/transact.ts';
@@ -25,6 +24,7 @@ import { applyTrustEvent, getTrustRegistry, writerNotifyMode } from '../../sql/t
 import type { AppDeps } from '../deps.ts';
 import { defineRoute, readRoles, writeRoles, type RouteSpec } from '../route.ts';
 import { serveStream, sseOptions } from '../stream-route.ts';
+import { everyEvent, type StreamView } from '../stream-run.ts';
 
 const tag = 'trust';
 
@@ -39,6 +39,17 @@ export function matchesRegistryFilter(filter: RegistryFilter, payload: Record<st
     if (stale !== filter.stale) return false;
   }
   return true;
+}
+
+/** The stream's view for a filter: one per distinct filter, so the hub evaluates it once per event, not per client. */
+export function registryView(filter: RegistryFilter): StreamView {
+  const { server_id, lifecycle_state, attestation_status, stale } = filter;
+  if (server_id === undefined && lifecycle_state === undefined && attestation_status === undefined && stale === undefined) return everyEvent;
+  return {
+    key: `registry:${JSON.stringify([server_id ?? null, lifecycle_state ?? null, attestation_status ?? null, stale ?? null])}`,
+    matches: (event) => matchesRegistryFilter(filter, event.payload, new Date()),
+    frame: everyEvent.frame,
+  };
 }
 
 export function trustRegistryRoutes({ sql, db, config, hub }: AppDeps): RouteSpec[] {
@@ -56,12 +67,7 @@ export function trustRegistryRoutes({ sql, db, config, hub }: AppDeps): RouteSpe
       responses: { 200: { description: 'text/event-stream of `trust.transition` events', contentType: 'text/event-stream', events: trustRegistryStreamEvents } },
       async handler(ctx, { query, auth }) {
         const { server_id, lifecycle_state, attestation_status, stale } = query;
-        const filter: RegistryFilter = { server_id, lifecycle_state, attestation_status, stale };
-        return serveStream(ctx, streamSettings, {
-          topic: 'trust-registry',
-          ownerId: auth.owner,
-          matches: (event: StreamEvent) => matchesRegistryFilter(filter, event.payload, new Date()),
-        });
+        return serveStream(ctx, streamSettings, { topic: 'trust-registry', ownerId: auth.owner, view: registryView({ server_id, lifecycle_state, attestation_status, stale }) });
       },
     }),
     defineRoute({

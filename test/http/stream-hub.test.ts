@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStreamHub, type StreamClient } from '../../http/stream-hub.ts';
+import { everyEvent } from '../../http/stream-run.ts';
 import { createRedis } from '../../queues/redis.ts';
 import type { StreamEvent } from '../../sql/stream-events.ts';
 import { REDIS_URL } from '../support/env.ts';
@@ -23,12 +24,13 @@ function client(ownerId: string, options: { lastId?: number; subjectId?: string;
     ownerId,
     lastId: options.lastId ?? 0,
     ...(options.subjectId === undefined ? {} : { subjectId: options.subjectId }),
-    matches: () => true,
-    deliver(event) {
-      received.push(event);
-      if (received.length === options.want) finish();
-      return true;
+    view: everyEvent,
+    deliver(run, from) {
+      received.push(...run.rows.slice(from));
+      if (options.want !== undefined && received.length >= options.want) finish();
+      return run.rows.length;
     },
+    full: () => false,
     buffered: () => 0,
     onDrain: () => {},
     drop: () => {},
