@@ -158,8 +158,9 @@ export function openSse(ctx: Context, options: SseOptions): SseConnection {
     Connection: 'keep-alive',
     'X-Accel-Buffering': 'no',
   });
-  // The head goes out now, through the response; the body's chunks are written to the socket by `flush`.
-  res.flushHeaders();
+  // The head goes out now with the reconnection hint, in one write through the response; the body's later chunks
+  // are written to the socket by `flush`.
+  res.write('retry: 2000\n\n');
 
   const listeners: ((reason: SseCloseReason) => void)[] = [];
   const drainWaiters: (() => void)[] = [];
@@ -251,7 +252,6 @@ export function openSse(ctx: Context, options: SseOptions): SseConnection {
   }
   res.on('close', () => close('client'));
   res.on('error', () => close('client'));
-  enqueue(sharedBytes('retry: 2000\n\n'));
 
   return {
     get closed() {

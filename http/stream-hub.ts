@@ -76,6 +76,7 @@ export async function createStreamHub(deps: StreamHubDeps): Promise<StreamHub> {
   const groups = new Map<string, Group>();
   const totals = { rowsRead: 0, dropped: 0 };
   let reads = 0;
+  const heads = new Map<StreamTopic, Promise<number>>();
   const key = (topic: string, ownerId: string, subjectId: string | undefined) => `${topic}\u0000${ownerId}\u0000${subjectId ?? ''}`;
 
   function pause(group: Group, member: Member, read: number): void {
@@ -239,7 +240,16 @@ export async function createStreamHub(deps: StreamHubDeps): Promise<StreamHub> {
         if (idle(group)) forget(group);
       };
     },
-    head: (topic) => latestStreamEventId(sql, topic),
+    head(topic) {
+      // Clients connecting together share one read: each starts at a head read after its request came or
+      // just before, so it misses nothing committed after it connected (at most it gets a few events more).
+      let running = heads.get(topic);
+      if (running === undefined) {
+        running = latestStreamEventId(sql, topic).finally(() => heads.delete(topic));
+        heads.set(topic, running);
+      }
+      return running;
+    },
     lowWater: (topic) => streamLowWater(sql, topic),
     sweep,
     groupCount: () => groups.size,
