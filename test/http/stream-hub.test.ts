@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStreamHub, type StreamClient } from '../../http/stream-hub.ts';
-import { everyEvent } from '../../http/stream-run.ts';
+import { everyEvent, type StreamRun, type StreamView } from '../../http/stream-run.ts';
 import { createRedis } from '../../queues/redis.ts';
 import type { StreamEvent } from '../../sql/stream-events.ts';
 import { REDIS_URL } from '../support/env.ts';
@@ -14,9 +14,10 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 
-/** A client that takes everything and resolves `done` once it holds `want` events. */
-function client(ownerId: string, options: { lastId?: number; subjectId?: string; want?: number } = {}) {
+/** A client that takes everything (or its view's events) and resolves `done` once it holds `want` events. */
+function client(ownerId: string, options: { lastId?: number; subjectId?: string; want?: number; view?: StreamView } = {}) {
   const received: StreamEvent[] = [];
+  const runs: StreamRun[] = [];
   let finish: () => void = () => {};
   const done = new Promise<void>((resolve) => (finish = resolve));
   const stream: StreamClient = {
@@ -24,8 +25,9 @@ function client(ownerId: string, options: { lastId?: number; subjectId?: string;
     ownerId,
     lastId: options.lastId ?? 0,
     ...(options.subjectId === undefined ? {} : { subjectId: options.subjectId }),
-    view: everyEvent,
+    view: options.view ?? everyEvent,
     deliver(run, from) {
+      runs.push(run);
       received.push(...run.rows.slice(from));
       if (options.want !== undefined && received.length >= options.want) finish();
       return run.rows.length;
@@ -36,7 +38,7 @@ function client(ownerId: string, options: { lastId?: number; subjectId?: string;
     drop: () => {},
     closed: () => false,
   };
-  return { stream, received, done };
+  return { stream, received, runs, done };
 }
 
 async function withHub(work: (hub: Awaited<ReturnType<typeof createStreamHub>>) => Promise<void>) {
@@ -110,5 +112,27 @@ describe('stream hub', () => {
       hub.add(late.stream);
       expect(hub.stats()).toMatchObject({ reads, catchingUp: 0, clients: 3, groups: 1 });
     });
+  });
+
+  it('filters and frames an event once per view, however many clients share the view, and writes them all the same bytes', async () => {
+    const [row] = await db.sql<{ head: number }[]>`SELECT coalesce(max(id), 0)::int AS head FROM stream_events`;
+    const calls = { even: 0 };
+    const even: StreamView = { key: 'even', matches: (event) => (calls.even++, Number(event.payload.i) % 2 === 0), frame: everyEvent.frame };
+    const evens = Array.from({ length: 3 }, () => client('viewer', { lastId: row!.head, view: even, want: 3 }));
+    const all = client('viewer', { lastId: row!.head, want: 6 });
+    await withHub(async (hub) => {
+      for (const each of [...evens, all]) hub.add(each.stream);
+      await waitFor(async () => hub.stats(), (stats) => stats.catchingUp === 0, { what: 'clients level' });
+      await db.sql`
+        INSERT INTO stream_events (topic, owner_id, subject_id, event, payload, dedupe_key)
+        SELECT 'lifecycle', 'viewer', 's', 'tick', jsonb_build_object('i', i), 'hub-view-' || i FROM generate_series(1, 6) AS i`;
+      hub.sweep();
+      await Promise.all([...evens, all].map((each) => each.done));
+    });
+    for (const each of evens) expect(each.received.map((event) => event.payload.i)).toEqual([2, 4, 6]);
+    expect(all.received.map((event) => event.payload.i)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(calls.even).toBe(6);
+    expect(new Set(evens.flatMap((each) => each.runs.map((run) => run.bytes.chunk))).size).toBe(1);
+    expect(all.runs[0]!.bytes.body.toString()).toContain('data: {"i":1}');
   });
 });
