@@ -1,6 +1,7 @@
 // Server-Sent Events written straight to the socket: headers through the Node response, then each event-loop turn's
 // frames in one socket write per connection (a writev when the turn queued several), heartbeats from one timer per
-// interval shared by every connection, TCP keep-alive, and dropping a client whose unsent bytes pass the limit.
+// interval shared by every connection (only to those that were quiet), TCP keep-alive, and dropping a client whose
+// unsent bytes pass the limit.
 // Shared bytes (http/sse-bytes.ts: a run of frames, a heartbeat) are written as they are, already chunk-framed.
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -85,6 +86,8 @@ export interface SseOptions {
 interface Writer {
   flush(): void;
   heartbeat(frame: SharedBytes): void;
+  /** Heartbeat ticks (half an interval each) since the connection last wrote. */
+  quiet: number;
 }
 
 // Connections with frames pending this turn, written together in one setImmediate.
@@ -103,16 +106,23 @@ function markDirty(writer: Writer): void {
   }
 }
 
-// One heartbeat timer per interval, running while at least one connection uses it; one frame per beat.
+// One heartbeat timer per interval, running while at least one connection uses it, one frame per beat. It ticks
+// every half interval and beats only the connections that wrote nothing for two ticks: never more than an interval
+// of silence, and no heartbeat burst across every connection while events are flowing (it would delay them).
 const beats = new Map<number, { timer: NodeJS.Timeout; writers: Set<Writer> }>();
 function joinHeartbeat(intervalMs: number, writer: Writer): () => void {
   let beat = beats.get(intervalMs);
   if (beat === undefined) {
     const writers = new Set<Writer>();
     const timer = setInterval(() => {
-      const frame = sharedBytes(`: heartbeat ${new Date().toISOString()}\n\n`);
-      for (const each of writers) each.heartbeat(frame);
-    }, intervalMs);
+      let frame: SharedBytes | undefined;
+      for (const each of writers) {
+        each.quiet += 1;
+        if (each.quiet < 2) continue;
+        frame ??= sharedBytes(`: heartbeat ${new Date().toISOString()}\n\n`);
+        each.heartbeat(frame);
+      }
+    }, intervalMs / 2);
     beat = { timer, writers };
     beats.set(intervalMs, beat);
   }
@@ -191,10 +201,12 @@ export function openSse(ctx: Context, options: SseOptions): SseConnection {
       const parts = pending;
       pending = [];
       pendingBytes = 0;
+      writer.quiet = 0;
       drainFrom = writeShared(res, parts);
       armDrain();
     },
     heartbeat: (frame) => void enqueue(frame),
+    quiet: 0,
   };
   const leaveHeartbeat = joinHeartbeat(options.heartbeatMs, writer);
 
