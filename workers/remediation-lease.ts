@@ -1,6 +1,7 @@
 // Keeps an executing attempt's lease alive in Postgres, and stops the attempt when it no longer holds it: a renewal
 // that finds the token superseded aborts at once; renewals that keep failing abort once half the lease has gone by,
-// so the process tree is gone before the lease expires and anyone may start the next attempt.
+// so the process tree is gone before the lease expires and anyone may start the next attempt. Renewals go on after
+// that abort, until release: the holder still has its outcome to record, and a lease it can still renew is its own.
 import type { Logger } from 'pino';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Sql } from '../sql/db.ts';
@@ -20,15 +21,21 @@ export function keepLease(deps: { sql: Sql; logger: Logger; leaseMs: number }, l
     deps.logger.warn({ runId: lease.runId, attempt: lease.attempt, fence: lease.fence }, reason);
     controller.abort(new Error(reason));
   };
+  let lost = false;
   const timer = setInterval(() => {
     if (Date.now() - renewedAt >= deps.leaseMs / 2) stop('attempt lease not renewed for half its length; stopping the attempt');
-    if (inFlight || controller.signal.aborted) return;
+    // Not `controller.signal.aborted`: an event-loop stall past half the lease aborts the attempt (its process may be
+    // done already), and a keeper that stopped renewing then would let the lease lapse before the outcome is recorded.
+    if (inFlight || lost) return;
     inFlight = true;
     const sentAt = Date.now();
     renewLease(deps.sql, lease, deps.leaseMs)
       .then((held) => {
         if (held) renewedAt = sentAt;
-        else stop('attempt lease lost (superseded or closed); stopping the attempt');
+        else {
+          lost = true;
+          stop('attempt lease lost (superseded or closed); stopping the attempt');
+        }
       })
       .catch((error: unknown) => deps.logger.warn({ err: error, runId: lease.runId }, 'attempt lease renewal failed'))
       .finally(() => {
