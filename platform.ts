@@ -43,8 +43,8 @@ export interface Clients {
 }
 
 /** Connects to Postgres first: its database epoch is part of every queue key (sql/database-epoch.ts). */
-export async function createClients(config: Config, logger: Logger, name: string): Promise<Clients> {
-  const sql = createSql(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, applicationName: name });
+export async function createClients(config: Config, logger: Logger, name: string, options: { debug?: (connection: number, query: string) => void } = {}): Promise<Clients> {
+  const sql = createSql(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, applicationName: name, ...options });
   const redis = createRedis(redisTarget(config), 'queue');
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   const queues = createQueues(redis, config.QUEUE_PREFIX, {

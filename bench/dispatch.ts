@@ -49,9 +49,19 @@ async function instances(sql: Sql, count: number): Promise<number[]> {
   return ids;
 }
 
+/** Statements the platform's clients sent, by their first words (BENCH_STATEMENTS=1 prints the table). */
+const statements = new Map<string, number>();
+let counting = false;
+const countStatement = (_connection: number, query: string) => {
+  if (!counting) return;
+  const key = query.replace(/\s+/g, ' ').trim().slice(0, 90);
+  statements.set(key, (statements.get(key) ?? 0) + 1);
+};
+const BENCH_OWN = ['SELECT line FROM runtime_vm_remediation_log_events', 'SELECT status FROM runtime_vm_remediation_runs WHERE id', 'SELECT * FROM runtime_vm_remediation_playbooks WHERE id'];
+
 async function phase(database: string, concurrency: number, work: (db: Db, playbook: { id: number }) => Promise<void>) {
   const config = parseConfig({ DATABASE_URL: dbUrl(database), REDIS_URL, QUEUE_PREFIX: `bench${randomBytes(4).toString('hex')}`, LOG_LEVEL: 'silent', OUTBOX_SWEEP_MS: '50', WORKER_CONCURRENCY: String(concurrency), REMEDIATION_WORKDIR: `/tmp/mcp-bench-dispatch-${process.pid}` });
-  const clients = await createClients(config, pino({ level: 'silent' }), 'bench-dispatch');
+  const clients = await createClients(config, pino({ level: 'silent' }), 'bench-dispatch', { debug: countStatement });
   const workers = await startWorkers(clients, ['remediation-execute', 'sse-fanout']);
   const body = createPlaybookBody.parse({ playbook_key: `date-${concurrency}-${randomBytes(3).toString('hex')}`, executor_type: 'shell', approval_required: false, retry_limit: 0, plan: { command: 'date', args: ['+%s%N'] } });
   const playbook = await insertPlaybook(clients.sql, 'bench', body);
@@ -105,6 +115,7 @@ async function main() {
     const commitsBefore = await commits(database);
     await phase(database, 1, async (db, playbook) => {
       const s = db.sql;
+      counting = true;
       for (let i = 0; i < SAMPLES; i++) {
         const t0 = nowNs();
         const run = await enqueue(db, playbook, vms[i]!);
@@ -117,11 +128,27 @@ async function main() {
           }
           await sleep(2);
         }
+        // The next sample starts from a quiet system: this run's outcome transaction is not on its path.
+        for (;;) {
+          polls += 1;
+          const [row] = await s<{ status: string }[]>`SELECT status FROM runtime_vm_remediation_runs WHERE id = ${run!.id}`;
+          if (row!.status === 'succeeded' || row!.status === 'failed') break;
+          await sleep(2);
+        }
       }
+      counting = false;
     });
+    let perRun = 0;
+    const table: [string, number][] = [];
+    for (const [query, n] of statements) {
+      if (BENCH_OWN.some((own) => query.startsWith(own))) continue;
+      perRun += n / SAMPLES;
+      table.push([query, n / SAMPLES]);
+    }
+    if (process.env.BENCH_STATEMENTS === '1') for (const [query, n] of table.sort((a, b) => b[1] - a[1])) console.error(n.toFixed(2).padStart(6), query);
     const commitsPerRun = (await commits(database)) - commitsBefore - polls;
     const throughput: Record<string, number> = {};
-    for (const concurrency of [1, 2, 16]) {
+    for (const concurrency of process.env.BENCH_THROUGHPUT === '0' ? [] : [1, 2, 16]) {
       await phase(database, concurrency, async (db, playbook) => {
         const s = db.sql;
         await s`UPDATE runtime_vm_remediation_runs SET status = 'succeeded' WHERE status IN ('pending', 'queued', 'running', 'retry-scheduled')`;
@@ -146,6 +173,7 @@ async function main() {
       ratio_p50_vs_sandboxed: quantile(dispatched, 0.5) / quantile(sandboxed, 0.5),
       dispatch_overhead_ms_p50: quantile(dispatched, 0.5) - quantile(sandboxed, 0.5),
       commits_per_run: commitsPerRun / SAMPLES,
+      statements_per_run: perRun,
       runs_per_second: throughput,
       scaling_c2_over_c1: (throughput.c2 ?? 0) / (throughput.c1 ?? 1),
       scaling_c16_over_c1: (throughput.c16 ?? 0) / (throughput.c1 ?? 1),

@@ -3,6 +3,7 @@
 import { AppError } from '../core/errors.ts';
 import type { AcceleratorPosture } from '../core/remediation-stream-payload.ts';
 import { acceleratorFixtures } from '../core/schemas/accelerators.ts';
+import type postgres from 'postgres';
 import type { Queryable } from './db.ts';
 
 export async function listAcceleratorPosture(sql: Queryable, ownerId: string, vmInstanceId: number): Promise<AcceleratorPosture[]> {
@@ -10,6 +11,16 @@ export async function listAcceleratorPosture(sql: Queryable, ownerId: string, vm
     SELECT accelerator_id, kind, posture, policy_feedback, metadata FROM runtime_vm_accelerator_posture
     WHERE vm_instance_id = ${vmInstanceId} AND owner_id = ${ownerId} ORDER BY accelerator_id`;
 }
+
+/**
+ * The instance's posture rows as one json array ordered by accelerator (the shape listAcceleratorPosture answers),
+ * as a column of a larger statement; `vmInstanceId` and `ownerId` may be column references.
+ */
+export const acceleratorPostureJson = (sql: Queryable, vmInstanceId: number | postgres.Fragment, ownerId: string | postgres.Fragment) => sql`
+  coalesce((
+    SELECT json_agg(json_build_object('accelerator_id', a.accelerator_id, 'kind', a.kind, 'posture', a.posture, 'policy_feedback', a.policy_feedback, 'metadata', a.metadata) ORDER BY a.accelerator_id)
+    FROM runtime_vm_accelerator_posture a WHERE a.vm_instance_id = ${vmInstanceId} AND a.owner_id = ${ownerId}
+  ), '[]'::json)`;
 
 export interface AcceleratorPostureRow extends AcceleratorPosture {
   vm_instance_id: number;

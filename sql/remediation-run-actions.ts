@@ -34,14 +34,14 @@ export async function createRun(uow: UnitOfWork, input: NewRun, onActive: 'throw
       extras: { active_run_id: active?.id ?? null },
     });
   }
-  // Accelerator fixtures in the run's (or its scenario's) metadata become posture rows before the first event.
-  await ingestAcceleratorFixtures(tx, input.ownerId, input.vmInstanceId, input.metadata);
-  await scheduleDeadline(uow, run, 'sla-breach', run.sla_deadline.getTime() - Date.now());
-  if (run.approval_state === 'pending' && run.approval_expires_at) {
-    await scheduleDeadline(uow, run, 'approval-expiry', run.approval_expires_at.getTime() - Date.now());
-  } else {
-    await scheduleDispatch(uow, run, 1);
-  }
+  const expiresAt = run.approval_state === 'pending' ? run.approval_expires_at : null;
+  // Sent together (one round trip). Accelerator fixtures in the run's (or its scenario's) metadata become posture
+  // rows before the first event.
+  await Promise.all([
+    ingestAcceleratorFixtures(tx, input.ownerId, input.vmInstanceId, input.metadata),
+    scheduleDeadline(uow, run, 'sla-breach', run.sla_deadline.getTime() - Date.now()),
+    expiresAt ? scheduleDeadline(uow, run, 'approval-expiry', expiresAt.getTime() - Date.now()) : scheduleDispatch(uow, run, 1),
+  ]);
   await recordRunCreated(uow, run, input.requestedBy);
   return run;
 }

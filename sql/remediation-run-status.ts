@@ -3,8 +3,8 @@
 // report together, in the caller's unit of work. patchRun cannot set a status, so nothing else can.
 import { AppError } from '../core/errors.ts';
 import { canTransition, type RunStatus } from '../core/remediation-status.ts';
-import { emitRunStatus } from './remediation-events.ts';
-import { syncRegistry } from './remediation-registry.ts';
+import { emitRunEvent, readRunEventContext } from './remediation-events.ts';
+import { applyRegistrySync, readRegistryForRun } from './remediation-registry.ts';
 import type { RunPatch, RunRow } from './remediation-runs.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
 
@@ -27,6 +27,16 @@ async function appendLedger(tx: UnitOfWork['tx'], run: RunRow, from: RunStatus |
 }
 
 /**
+ * The stream event and the registry report of `run`'s new status: both reads in one round trip (pipelined), the
+ * event emitted before the registry's own, as before.
+ */
+export async function announceRun(uow: UnitOfWork, run: RunRow, actor: string, event: string, extra: Record<string, unknown> = {}, also?: Promise<unknown>): Promise<void> {
+  const [context, registry] = await Promise.all([readRunEventContext(uow.tx, run), readRegistryForRun(uow.tx, run), also]);
+  emitRunEvent(uow, run, context, event, extra);
+  await applyRegistrySync(uow, run, actor, registry);
+}
+
+/**
  * Move `run` (locked by the caller, as read) to `change.to`. Refuses a move the table does not allow with
  * `illegal-run-transition`, and a run whose status changed since it was read with `invalid-state`.
  */
@@ -38,21 +48,24 @@ export async function transitionRun(uow: UnitOfWork, run: RunRow, change: RunTra
   }
   const patch = { ...change.patch, status: change.to };
   const columns = Object.keys(patch) as (keyof typeof patch)[];
-  const [updated] = await tx<RunRow[]>`
-    UPDATE runtime_vm_remediation_runs SET ${tx(patch as Record<string, unknown>, ...columns)}, version = version + 1, updated_at = now()
-    WHERE id = ${run.id} AND status = ${from}
-    RETURNING *`;
-  if (updated === undefined) throw new AppError('invalid-state', `remediation run ${run.id} is no longer ${from}`);
   const event = change.event ?? `run.${change.to}`;
-  await appendLedger(tx, updated, from, change.actor, event);
-  await emitRunStatus(uow, updated, event, change.extra);
-  await syncRegistry(uow, updated, change.actor);
+  // The status and its ledger row in one statement.
+  const [updated] = await tx<RunRow[]>`
+    WITH updated AS (
+      UPDATE runtime_vm_remediation_runs SET ${tx(patch as Record<string, unknown>, ...columns)}, version = version + 1, updated_at = now()
+      WHERE id = ${run.id} AND status = ${from}
+      RETURNING *
+    ), ledger AS (
+      INSERT INTO runtime_vm_remediation_run_transitions (run_id, from_status, to_status, attempt, actor, event)
+      SELECT id, ${from}::text, status, attempt, ${change.actor}, ${event} FROM updated
+    )
+    SELECT * FROM updated`;
+  if (updated === undefined) throw new AppError('invalid-state', `remediation run ${run.id} is no longer ${from}`);
+  await announceRun(uow, updated, change.actor, event, change.extra);
   return updated;
 }
 
 /** The ledger row, stream event and registry report of a run just inserted with its first status. */
 export async function recordRunCreated(uow: UnitOfWork, run: RunRow, actor: string): Promise<void> {
-  await appendLedger(uow.tx, run, null, actor, 'run.created');
-  await emitRunStatus(uow, run, 'run.created');
-  await syncRegistry(uow, run, actor);
+  await announceRun(uow, run, actor, 'run.created', {}, appendLedger(uow.tx, run, null, actor, 'run.created'));
 }

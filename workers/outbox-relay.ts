@@ -25,9 +25,10 @@ const byQueue = (rows: OutboxRow[]) => {
   return grouped;
 };
 
-/** Enqueue outbox rows under their deterministic jobIds, a queue at a time (`transact()`'s fast path). */
+/** Enqueue outbox rows under their deterministic jobIds, one addBulk per queue, all at once (`transact()`'s fast path). */
 export async function publishOutboxRows(queues: Queues, rows: OutboxRow[]): Promise<void> {
-  for (const [queue, batch] of byQueue(rows)) await queues.addBulk(queue, batch.map((row) => asJob(row)));
+  // Queues side by side: a run's dispatch job does not wait behind its deadline job's hand-off.
+  await Promise.all([...byQueue(rows)].map(([queue, batch]) => queues.addBulk(queue, batch.map((row) => asJob(row)))));
 }
 
 /**

@@ -11,18 +11,20 @@ import type { z } from 'zod';
 import { AppError, isAppError } from '../core/errors.ts';
 import type { BackoffPolicy } from '../core/failure-taxonomy.ts';
 import type { ExecutorType } from '../core/remediation-plan.ts';
-import { attemptDir } from '../executors/remediation/attempt-dir.ts';
+import { attemptDirUnder, prepareWorkRoot } from '../executors/remediation/attempt-dir.ts';
 import type { ExecutorSet } from '../executors/remediation/registry.ts';
 import { failed, type ExecutionResult } from '../executors/remediation/types.ts';
 import type { remediationExecuteJob } from '../queues/remediation-execute.ts';
 import type { Sql } from '../sql/db.ts';
-import { findAttempt, idempotencyKey, leaseRemainingMs, lockForHolder, noteLogLoss, openAttempt, type AttemptLease } from '../sql/remediation-attempts.ts';
-import { emitRunLogs } from '../sql/remediation-events.ts';
+import { findAttempt, idempotencyKey, leaseRemainingMs, lockForHolder, noteLogLoss, type AttemptLease } from '../sql/remediation-attempts.ts';
+import { AttemptExistsError, startAttempt, type ClaimedPlaybook } from '../sql/remediation-claim.ts';
+import { emitRunEvent, emitRunLogs } from '../sql/remediation-events.ts';
 import { appendRunLogs } from '../sql/remediation-logs.ts';
 import { scheduleDeadline } from '../sql/remediation-run-actions.ts';
-import { transitionRun } from '../sql/remediation-run-status.ts';
+import { applyRegistrySync, readRegistryForRun } from '../sql/remediation-registry.ts';
 import { lockRun, type RunRow } from '../sql/remediation-runs.ts';
 import { transact, type Db } from '../sql/transact.ts';
+import type { UnitOfWork } from '../sql/unit-of-work.ts';
 import type { CancelBus } from './remediation-cancel-bus.ts';
 import { keepLease, waitOutLease } from './remediation-lease.ts';
 import { createLogBatcher, type LogLoss } from './remediation-log-batcher.ts';
@@ -47,48 +49,68 @@ interface Claimed {
   run: RunRow;
   attempt: number;
   lease: AttemptLease;
-  playbook: { playbook_key: string; executor_type: ExecutorType; plan: unknown; timeout_seconds: number };
+  playbook: Pick<ClaimedPlaybook, 'playbook_key' | 'executor_type' | 'plan' | 'timeout_seconds'>;
 }
 
 type Claim = { claimed: Claimed } | { skipped: string } | { leaseLiveMs: number };
 
+/**
+ * Claim the job's attempt: the usual case (a queued or retry-scheduled run on the attempt before) in one statement
+ * pipelined with the registry read, then the watchdog job and the registry report together, the stream event
+ * with the COMMIT. Anything else goes the long way, which says why nothing is claimed.
+ */
 async function claim(deps: DispatchDeps, data: z.infer<typeof remediationExecuteJob>, jobId: string): Promise<Claim> {
-  return transact(deps.db, async (uow) => {
-    const { tx } = uow;
-    const run = await lockRun(tx, data.run_id);
-    if (run === undefined || run.owner_id !== data.owner_id) return { skipped: 'missing' };
-    if (run.status === 'running') {
-      const open = await findAttempt(tx, run.id, run.attempt);
-      if (open === undefined || open.finished_at !== null || open.job_id !== jobId) return { skipped: 'running-elsewhere' };
-      // This job already started this attempt and is being delivered again: its worker died or lost the job lock.
-      // Until the lease expires the holder may still be executing (it stops itself when it cannot renew).
-      const leaseLiveMs = leaseRemainingMs(open);
-      if (leaseLiveMs > 0) return { leaseLiveMs };
-      const detail = 'the worker executing this attempt stopped before recording an outcome (stalled job re-delivered)';
-      await recordOutcome(uow, run, run.attempt, failed('executor-unavailable', detail), { backoff: deps.backoff, abandoned: true });
-      return { skipped: 'abandoned-attempt-written-off' };
-    }
-    if (run.status !== 'queued' && run.status !== 'retry-scheduled') return { skipped: `status-${run.status}` };
-    if (run.attempt + 1 !== data.attempt) return { skipped: 'stale-job' };
-    const [playbook] = await tx<Claimed['playbook'][]>`
-      SELECT playbook_key, executor_type, plan, timeout_seconds FROM runtime_vm_remediation_playbooks WHERE id = ${run.playbook_id}`;
-    if (playbook === undefined) return { skipped: 'playbook-missing' };
-    const lease = await openAttempt(tx, run.id, data.attempt, jobId, deps.leaseMs);
-    if (lease === undefined) return { skipped: 'attempt-exists' };
-    const started = await transitionRun(uow, run, {
-      to: 'running',
-      actor: DISPATCHER,
-      extra: { attempt: data.attempt },
-      patch: { attempt: data.attempt, started_at: run.started_at ?? new Date() },
-    });
-    await scheduleDeadline(uow, started, 'attempt-watchdog', playbook.timeout_seconds * 1000 + deps.watchdogGraceMs, data.attempt);
-    return { claimed: { run: started, attempt: data.attempt, lease, playbook } };
-    // The watchdog job fires after the attempt's timeout: its hand-off to BullMQ (two Redis round trips) need not
-    // hold up the process start, and the relay enqueues it should the hand-off fail.
-  }, { afterCommit: 'background' });
+  try {
+    return await transact(deps.db, async (uow) => {
+      const input = { runId: data.run_id, ownerId: data.owner_id, attempt: data.attempt, jobId, leaseMs: deps.leaseMs, actor: DISPATCHER };
+      const [first, registry] = await Promise.all([startAttempt(uow.tx, input), readRegistryForRun(uow.tx, { id: data.run_id, owner_id: data.owner_id })]);
+      let started = first;
+      if (started === undefined) {
+        const other = await claimOtherwise(deps, uow, data, jobId);
+        if (other !== 'claimable') return other;
+        // Claimable by the run row, locked now: the playbook is gone (or the first statement's snapshot was older).
+        started = await startAttempt(uow.tx, input);
+        if (started === undefined) return { skipped: 'playbook-missing' };
+      }
+      const { run, lease, playbook, accelerators } = started;
+      emitRunEvent(uow, run, { playbook, accelerators }, 'run.running', { attempt: data.attempt });
+      await Promise.all([
+        applyRegistrySync(uow, run, DISPATCHER, registry),
+        scheduleDeadline(uow, run, 'attempt-watchdog', playbook.timeout_seconds * 1000 + deps.watchdogGraceMs, data.attempt),
+      ]);
+      return { claimed: { run, attempt: data.attempt, lease, playbook } };
+      // The watchdog job fires after the attempt's timeout: its hand-off to BullMQ (two Redis round trips) need not
+      // hold up the process start, and the relay enqueues it should the hand-off fail.
+    }, { afterCommit: 'background' });
+  } catch (error) {
+    // Rolled back whole: the claim statement's writes with it.
+    if (error instanceof AttemptExistsError) return { skipped: 'attempt-exists' };
+    throw error;
+  }
 }
 
-async function execute(deps: DispatchDeps, claimed: Claimed, controller: AbortController): Promise<{ result: ExecutionResult; logLoss: LogLoss | undefined }> {
+/** Why the claim statement claimed nothing: a re-delivery of a started attempt, a job with nothing to do, or neither. */
+async function claimOtherwise(deps: DispatchDeps, uow: UnitOfWork, data: z.infer<typeof remediationExecuteJob>, jobId: string): Promise<Claim | 'claimable'> {
+  const { tx } = uow;
+  const run = await lockRun(tx, data.run_id);
+  if (run === undefined || run.owner_id !== data.owner_id) return { skipped: 'missing' };
+  if (run.status === 'running') {
+    const open = await findAttempt(tx, run.id, run.attempt);
+    if (open === undefined || open.finished_at !== null || open.job_id !== jobId) return { skipped: 'running-elsewhere' };
+    // This job already started this attempt and is being delivered again: its worker died or lost the job lock.
+    // Until the lease expires the holder may still be executing (it stops itself when it cannot renew).
+    const leaseLiveMs = leaseRemainingMs(open);
+    if (leaseLiveMs > 0) return { leaseLiveMs };
+    const detail = 'the worker executing this attempt stopped before recording an outcome (stalled job re-delivered)';
+    await recordOutcome(uow, run, run.attempt, failed('executor-unavailable', detail), { backoff: deps.backoff, abandoned: true });
+    return { skipped: 'abandoned-attempt-written-off' };
+  }
+  if (run.status !== 'queued' && run.status !== 'retry-scheduled') return { skipped: `status-${run.status}` };
+  if (run.attempt + 1 !== data.attempt) return { skipped: 'stale-job' };
+  return 'claimable';
+}
+
+async function execute(deps: DispatchDeps, claimed: Claimed, controller: AbortController, workRoot: Promise<string>): Promise<{ result: ExecutionResult; logLoss: LogLoss | undefined }> {
   const { run, attempt, lease, playbook } = claimed;
   const release = await deps.cancelBus.watch(run.id, controller);
   // Backstop for a lost pub/sub message: the request is recorded on the row.
@@ -117,7 +139,7 @@ async function execute(deps: DispatchDeps, claimed: Claimed, controller: AbortCo
   let workdir: string | undefined;
   try {
     try {
-      workdir = await attemptDir(deps.workdir, run.id, attempt);
+      workdir = await attemptDirUnder(await workRoot, run.id, attempt);
     } catch (error) {
       // Nothing ran: an unsafe or unusable work directory is the host's fault, not the playbook's.
       const detail = `the attempt's work directory cannot be prepared under REMEDIATION_WORKDIR: ${(error as Error).message}`;
@@ -180,6 +202,9 @@ async function recordHeld(deps: DispatchDeps, claimed: Claimed, result: Executio
 export function createRemediationExecuteHandler(deps: DispatchDeps) {
   return async (data: z.infer<typeof remediationExecuteJob>, job: Job, signal: AbortSignal | undefined) => {
     const jobId = job.id ?? `${job.name}-${data.run_id}-${data.attempt}`;
+    // Checked while the claim is in flight (it touches nothing of any attempt's); a failure is the attempt's outcome.
+    const workRoot = prepareWorkRoot(deps.workdir);
+    workRoot.catch(() => undefined);
     const outcome = await waitOutLease(() => claim(deps, data, jobId), signal);
     if ('skipped' in outcome) return { run_id: data.run_id, skipped: outcome.skipped };
     const { run, attempt, lease } = outcome.claimed;
@@ -191,7 +216,7 @@ export function createRemediationExecuteHandler(deps: DispatchDeps) {
     let recorded: RunRow | undefined;
     let result: ExecutionResult;
     try {
-      const executed = await execute(deps, outcome.claimed, controller);
+      const executed = await execute(deps, outcome.claimed, controller, workRoot);
       result = executed.result;
       recorded = await recordHeld(deps, outcome.claimed, result, executed.logLoss);
     } finally {

@@ -41,7 +41,11 @@ export async function prepareWorkRoot(root: string): Promise<string> {
  * only root or the worker could have made it.
  */
 export async function attemptDir(root: string, runId: number, attempt: number): Promise<string> {
-  const real = await prepareWorkRoot(root);
+  return attemptDirUnder(await prepareWorkRoot(root), runId, attempt);
+}
+
+/** attemptDir under a root prepareWorkRoot answered (the dispatcher checks the root while it claims the attempt). */
+export async function attemptDirUnder(real: string, runId: number, attempt: number): Promise<string> {
   const runDir = await ownDirectory(path.join(real, `run-${runId}`), 0o755);
   return ownDirectory(path.join(runDir, `attempt-${attempt}`), 0o700);
 }

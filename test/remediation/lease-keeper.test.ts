@@ -28,7 +28,7 @@ describe('the attempt lease keeper', () => {
       const stalledUntil = Date.now() + LEASE_MS;
       while (Date.now() < stalledUntil);
       await new Promise((resolve) => controller.signal.addEventListener('abort', resolve, { once: true }));
-      const [{ now }] = await platform.db.sql<{ now: Date }[]>`SELECT now()`;
+      const now = (await platform.db.sql<{ now: Date }[]>`SELECT now()`)[0]!.now;
       // The holder still has its outcome to record: the lease it still holds stays its own.
       expect(await waitFor(() => heartbeatOf(run.id), (at) => at > now, { what: 'a renewal after the abort' })).toBeInstanceOf(Date);
     } finally {
