@@ -10,7 +10,6 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { z } from 'zod';
 import { AppError, isAppError } from '../core/errors.ts';
 import type { BackoffPolicy } from '../core/failure-taxonomy.ts';
-import type { ExecutorType } from '../core/remediation-plan.ts';
 import { attemptDirUnder, prepareWorkRoot } from '../executors/remediation/attempt-dir.ts';
 import type { ExecutorSet } from '../executors/remediation/registry.ts';
 import { failed, type ExecutionResult } from '../executors/remediation/types.ts';
