@@ -39,9 +39,14 @@ export async function openAttempt(sql: Queryable, runId: number, attempt: number
   return row === undefined ? undefined : { runId, attempt, fence: row.fence };
 }
 
-export async function findAttempt(sql: Queryable, runId: number, attempt: number): Promise<AttemptRow | undefined> {
+/**
+ * Read an attempt to decide on writing it off, locked: a lease renewal cannot commit between this read and the
+ * write-off (it waits, and then finds the attempt closed), so a holder whose renewal succeeded is never written off.
+ * `now` is the transaction's start, never later than the read: a lease looks live a little longer, not shorter.
+ */
+export async function lockAttempt(sql: Queryable, runId: number, attempt: number): Promise<AttemptRow | undefined> {
   const [row] = await sql<AttemptRow[]>`
-    SELECT *, now() AS now FROM runtime_vm_remediation_attempts WHERE run_id = ${runId} AND attempt = ${attempt}`;
+    SELECT *, now() AS now FROM runtime_vm_remediation_attempts WHERE run_id = ${runId} AND attempt = ${attempt} FOR UPDATE`;
   return row;
 }
 

@@ -6,7 +6,7 @@ import type { BackoffPolicy } from '../core/failure-taxonomy.ts';
 import { isActive } from '../core/remediation-status.ts';
 import { failed } from '../executors/remediation/types.ts';
 import type { remediationDeadlineJob } from '../queues/remediation-deadline.ts';
-import { findAttempt, leaseRemainingMs } from '../sql/remediation-attempts.ts';
+import { lockAttempt, leaseRemainingMs } from '../sql/remediation-attempts.ts';
 import { emitRunStatus } from '../sql/remediation-events.ts';
 import { expireApproval } from '../sql/remediation-run-actions.ts';
 import { lockRun, patchRun } from '../sql/remediation-runs.ts';
@@ -31,7 +31,7 @@ export function createRemediationDeadlineHandler(deps: { db: Db; backoff: Backof
         return { breached: run.id };
       }
       if (run.status !== 'running' || run.attempt !== data.attempt) return { skipped: 'attempt-finished' };
-      const open = await findAttempt(tx, run.id, data.attempt);
+      const open = await lockAttempt(tx, run.id, data.attempt);
       if (open === undefined || open.finished_at !== null) return { skipped: 'attempt-finished' };
       const leaseLiveMs = leaseRemainingMs(open);
       if (leaseLiveMs > 0) return { leaseLiveMs };

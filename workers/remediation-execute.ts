@@ -15,7 +15,7 @@ import type { ExecutorSet } from '../executors/remediation/registry.ts';
 import { failed, type ExecutionResult } from '../executors/remediation/types.ts';
 import type { remediationExecuteJob } from '../queues/remediation-execute.ts';
 import type { Sql } from '../sql/db.ts';
-import { findAttempt, idempotencyKey, leaseRemainingMs, lockForHolder, noteLogLoss, type AttemptLease } from '../sql/remediation-attempts.ts';
+import { lockAttempt, idempotencyKey, leaseRemainingMs, lockForHolder, noteLogLoss, type AttemptLease } from '../sql/remediation-attempts.ts';
 import { AttemptExistsError, startAttempt, type ClaimedPlaybook } from '../sql/remediation-claim.ts';
 import { emitRunEvent, emitRunLogs } from '../sql/remediation-events.ts';
 import { appendRunLogs } from '../sql/remediation-logs.ts';
@@ -94,7 +94,7 @@ async function claimOtherwise(deps: DispatchDeps, uow: UnitOfWork, data: z.infer
   const run = await lockRun(tx, data.run_id);
   if (run === undefined || run.owner_id !== data.owner_id) return { skipped: 'missing' };
   if (run.status === 'running') {
-    const open = await findAttempt(tx, run.id, run.attempt);
+    const open = await lockAttempt(tx, run.id, run.attempt);
     if (open === undefined || open.finished_at !== null || open.job_id !== jobId) return { skipped: 'running-elsewhere' };
     // This job already started this attempt and is being delivered again: its worker died or lost the job lock.
     // Until the lease expires the holder may still be executing (it stops itself when it cannot renew).
