@@ -2,6 +2,7 @@
 // raw output chunks cut into bounded lines, an output cap past which the pipes are still drained but nothing is
 // kept, and cancellation/timeout that kill the whole process group, not just the leader.
 import { execa } from 'execa';
+import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createLineSplitter } from './output-lines.ts';
 import type { LogEvent, LogStream } from './types.ts';
@@ -38,6 +39,21 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
     process.kill(-pid, signal);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
+/**
+ * Whether the child has exited, also when Node has not handled its exit yet (an event-loop stall: the abort's timer
+ * can run before the exit's callback): a zombie in /proc, or no entry at all once reaped.
+ */
+function hasExited(child: { pid?: number | undefined; exitCode: number | null; signalCode: NodeJS.Signals | null }): boolean {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return true;
+  try {
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch (error) {
+    // Reaped already; anything else (never seen for our own child) counts as running, so the stop counts.
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
   }
 }
 
@@ -94,7 +110,11 @@ export async function runProcess(request: ProcessRequest): Promise<ProcessOutcom
     forceKillAfterDelay: grace,
   });
   let forceTimer: NodeJS.Timeout | undefined;
+  // Whether the stop reached a running process: one that had exited by itself (its exit not yet seen by Node) ran
+  // to its end, and is reported as it ended, not as cancelled or timed out.
+  let stoppedRunning = stop.aborted;
   const onStop = () => {
+    stoppedRunning = !hasExited(child);
     killGroup(child.pid, 'SIGTERM');
     forceTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), grace);
   };
@@ -118,8 +138,8 @@ export async function runProcess(request: ProcessRequest): Promise<ProcessOutcom
   return {
     exitCode: result.exitCode ?? null,
     signal: result.signal ?? null,
-    timedOut: timeout.aborted && !request.signal.aborted,
-    cancelled: request.signal.aborted,
+    timedOut: stoppedRunning && timeout.aborted && !request.signal.aborted,
+    cancelled: stoppedRunning && request.signal.aborted,
     spawnError,
     truncated: sink.finish(),
     status,
