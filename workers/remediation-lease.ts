@@ -1,7 +1,8 @@
 // Keeps an executing attempt's lease alive in Postgres, and stops the attempt when it no longer holds it: a renewal
 // that finds the token superseded aborts at once; renewals that keep failing abort once half the lease has gone by,
-// so the process tree is gone before the lease expires and anyone may start the next attempt. Renewals go on after
-// that abort, until release: the holder still has its outcome to record, and a lease it can still renew is its own.
+// so the process tree is gone before the lease expires and anyone may start the next attempt. A stall of this
+// process (a late tick) is not a failing renewal: it renews first and aborts only if that does not succeed within a
+// quarter of the lease. Renewals go on after an abort, until release: the holder still has its outcome to record.
 import type { Logger } from 'pino';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Sql } from '../sql/db.ts';
@@ -13,26 +14,29 @@ export interface LeaseKeeper {
 }
 
 export function keepLease(deps: { sql: Sql; logger: Logger; leaseMs: number }, lease: AttemptLease, controller: AbortController): LeaseKeeper {
+  const every = Math.max(50, Math.floor(deps.leaseMs / 3));
   // Measured from when the last successful renewal was sent: the database extended the lease no earlier than that.
   let renewedAt = Date.now();
+  let tickedAt = renewedAt;
   let inFlight = false;
+  let lost = false;
+  let renewals = 0;
+  let grace: NodeJS.Timeout | undefined;
+  let graceFor: number | undefined;
   const stop = (reason: string) => {
     if (controller.signal.aborted) return;
     deps.logger.warn({ runId: lease.runId, attempt: lease.attempt, fence: lease.fence }, reason);
     controller.abort(new Error(reason));
   };
-  let lost = false;
-  const timer = setInterval(() => {
-    if (Date.now() - renewedAt >= deps.leaseMs / 2) stop('attempt lease not renewed for half its length; stopping the attempt');
-    // Not `controller.signal.aborted`: an event-loop stall past half the lease aborts the attempt (its process may be
-    // done already), and a keeper that stopped renewing then would let the lease lapse before the outcome is recorded.
-    if (inFlight || lost) return;
+  const renew = () => {
     inFlight = true;
     const sentAt = Date.now();
     renewLease(deps.sql, lease, deps.leaseMs)
       .then((held) => {
-        if (held) renewedAt = sentAt;
-        else {
+        if (held) {
+          renewedAt = sentAt;
+          renewals += 1;
+        } else {
           lost = true;
           stop('attempt lease lost (superseded or closed); stopping the attempt');
         }
@@ -41,8 +45,38 @@ export function keepLease(deps: { sql: Sql; logger: Logger; leaseMs: number }, l
       .finally(() => {
         inFlight = false;
       });
-  }, Math.max(50, Math.floor(deps.leaseMs / 3)));
-  return { release: () => clearInterval(timer) };
+  };
+  const timer = setInterval(() => {
+    const now = Date.now();
+    // A tick this late means this process stalled (the event loop, not the database), and nothing could be sent:
+    // ask the database before giving the attempt up, and give up only if that renewal does not succeed promptly.
+    const late = now - tickedAt > every * 1.5;
+    tickedAt = now;
+    if (lost) return;
+    if (late) {
+      // The answer to a renewal sent before the stall may be waiting unread: it counts too.
+      if (!inFlight) renew();
+      const seen = renewals;
+      clearTimeout(grace);
+      graceFor = seen;
+      grace = setTimeout(() => {
+        graceFor = undefined;
+        if (renewals === seen) stop('attempt lease not renewed after a stall; stopping the attempt');
+      }, Math.max(20, deps.leaseMs / 4));
+      return;
+    }
+    // While the post-stall renewal has its grace, the grace decides.
+    if (graceFor === undefined && now - renewedAt >= deps.leaseMs / 2) stop('attempt lease not renewed for half its length; stopping the attempt');
+    // Not `controller.signal.aborted`: the holder still has its outcome to record after an abort, and a keeper
+    // that stopped renewing then would let the lease lapse before the outcome is written.
+    if (!inFlight) renew();
+  }, every);
+  return {
+    release: () => {
+      clearInterval(timer);
+      clearTimeout(grace);
+    },
+  };
 }
 
 /**
