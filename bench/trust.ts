@@ -142,7 +142,7 @@ async function load(spec: { base: string; token: string; vms: number[]; count: n
   return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as LoadResult;
 }
 
-const WORKER_QUEUES = 'attestation-ingest,trust-transition,scheduler-refresh,score-recompute,sse-fanout';
+const WORKER_QUEUES = 'attestation-ingest,trust-transition,scheduler-refresh,score-recompute,sse-fanout,console-project';
 
 async function ingestRun(template: string, workers: number, vms: number[], batch: number) {
   const database = await freshDatabase(template);

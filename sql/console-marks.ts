@@ -14,10 +14,24 @@ export async function markConsole(uow: UnitOfWork, marks: ConsoleMark[]): Promis
   if (marks.length === 0) return;
   const { tx } = uow;
   const rows = sortMarks([...marks]).map((mark, ord) => ({ ...mark, ord }));
+  // A VM instance or server is marked only where a console entry can show it: it has a run that names a
+  // workspace or that a promotion staged. Trust writes for the rest of the fleet (the attestation hot path) mark
+  // nothing and enqueue nothing; a run linked later marks itself, and its workspace's projection reads the trust.
   const written = await tx<{ owner_id: string; fresh: boolean }[]>`
+    WITH m AS (
+      SELECT * FROM jsonb_to_recordset(${tx.json(rows as never)}) AS m(owner_id text, kind text, subject_id bigint, ord int)
+    ), shown AS (
+      SELECT r.owner_id, r.vm_instance_id, i.server_id FROM runtime_vm_remediation_runs r
+      JOIN runtime_vm_instances i ON i.id = r.vm_instance_id
+      WHERE (r.metadata ? 'workspace_key' OR EXISTS (SELECT 1 FROM runtime_vm_remediation_promotion_runs pr WHERE pr.remediation_run_id = r.id))
+        AND ((r.owner_id, r.vm_instance_id) IN (SELECT owner_id, subject_id FROM m WHERE kind = 'vm_instance')
+          OR (i.owner_id, i.server_id) IN (SELECT owner_id, subject_id FROM m WHERE kind = 'server'))
+    )
     INSERT INTO lifecycle_console_dirty (owner_id, kind, subject_id)
-    SELECT m.owner_id, m.kind, m.subject_id
-    FROM jsonb_to_recordset(${tx.json(rows as never)}) AS m(owner_id text, kind text, subject_id bigint, ord int)
+    SELECT m.owner_id, m.kind, m.subject_id FROM m
+    WHERE m.kind IN ('workspace', 'run')
+      OR (m.kind = 'vm_instance' AND EXISTS (SELECT 1 FROM shown s WHERE s.owner_id = m.owner_id AND s.vm_instance_id = m.subject_id))
+      OR (m.kind = 'server' AND EXISTS (SELECT 1 FROM shown s WHERE s.owner_id = m.owner_id AND s.server_id = m.subject_id))
     ORDER BY m.ord
     ON CONFLICT (owner_id, kind, subject_id) DO UPDATE SET marked_at = lifecycle_console_dirty.marked_at
     RETURNING owner_id, (xmax = 0) AS fresh`;

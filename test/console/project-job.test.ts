@@ -73,4 +73,19 @@ describe('console-project job', () => {
     expect(await projected([mark('scoped', 'server', serverId)])).toEqual([a.id, b.id]);
     expect(await projected([mark('scoped', 'workspace', c.id)])).toEqual([c.id]);
   });
+
+  it('marks nothing and enqueues nothing for an instance or server no console entry shows', async () => {
+    const { serverId, instanceId } = await seedInstance(ctx.db.sql, 'unshown');
+    const playbookId = await seedPlaybook(ctx.db.sql, 'unshown');
+    // A run outside every workspace does not make its instance shown.
+    await seedRun(ctx.db.sql, { owner: 'unshown', instanceId, playbookId });
+    await transact(ctx.writer, (uow) => markConsole(uow, [mark('unshown', 'vm_instance', instanceId), mark('unshown', 'server', serverId)]));
+    expect(await ctx.db.sql`SELECT 1 FROM lifecycle_console_dirty WHERE owner_id = 'unshown'`).toHaveLength(0);
+    expect(await jobsOf('unshown')).toHaveLength(0);
+    await seedWorkspace(ctx.db.sql, { owner: 'unshown', key: 'later' });
+    await seedRun(ctx.db.sql, { owner: 'unshown', instanceId, playbookId, workspaceKey: 'later' });
+    await transact(ctx.writer, (uow) => markConsole(uow, [mark('unshown', 'vm_instance', instanceId), mark('unshown', 'server', serverId)]));
+    expect(await ctx.db.sql`SELECT kind FROM lifecycle_console_dirty WHERE owner_id = 'unshown' ORDER BY kind`).toEqual([{ kind: 'server' }, { kind: 'vm_instance' }]);
+    expect(await jobsOf('unshown')).toHaveLength(1);
+  });
 });

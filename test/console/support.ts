@@ -40,11 +40,11 @@ export async function seedWorkspace(sql: Sql, options: { owner?: string; key: st
   }) as Promise<{ id: number; revisionId: number }>;
 }
 
-export async function seedRun(sql: Sql, options: { owner?: string; instanceId: number; playbookId: number; workspaceKey: string; status?: string; metadata?: Record<string, unknown> }): Promise<number> {
+export async function seedRun(sql: Sql, options: { owner?: string; instanceId: number; playbookId: number; workspaceKey?: string; status?: string; metadata?: Record<string, unknown> }): Promise<number> {
   const [run] = await sql<{ id: number }[]>`
     INSERT INTO runtime_vm_remediation_runs (owner_id, vm_instance_id, playbook_id, playbook_version, status, approval_state, requested_by, sla_deadline, retry_limit, metadata)
     VALUES (${options.owner ?? 'acme'}, ${options.instanceId}, ${options.playbookId}, 1, ${options.status ?? 'succeeded'}, 'auto-approved', 'alice',
-      now() + interval '1 hour', 5, ${sql.json({ workspace_key: options.workspaceKey, ...options.metadata } as never)})
+      now() + interval '1 hour', 5, ${sql.json({ ...(options.workspaceKey === undefined ? {} : { workspace_key: options.workspaceKey }), ...options.metadata } as never)})
     RETURNING id`;
   return run!.id;
 }
