@@ -124,7 +124,7 @@ interface LoadResult {
   post_seconds: number;
   failures: number;
   latencies: number[];
-  /** The load generator's own CPU for the whole run (its start-up included). */
+  /** The load generator's own CPU from its first request to the last delivery (start-up and payloads excluded). */
   cpu_ms: number;
 }
 
@@ -172,7 +172,7 @@ async function ingestRun(template: string, workers: number, vms: number[], batch
     const cpuAfter = cpuByGroup(processes);
     const outcomesPerS = OUTCOMES / saturated.seconds;
     // CPU per outcome where it is spent (Redis is shared with anything else on the machine; the load generator's
-    // figure includes its start-up). Noise in the machine's load changes it far less than it changes outcomes/s.
+    // figure counts its timed phase only). Noise in the machine's load changes it less than it changes outcomes/s.
     const cpuPerOutcome = Object.fromEntries([
       ...Object.keys(cpuAfter).map((name) => [name, (cpuAfter[name]! - cpuBefore[name]!) / OUTCOMES]),
       ['load_generator', saturated.cpu_ms / OUTCOMES],
