@@ -55,12 +55,18 @@ export async function createClients(config: Config, logger: Logger, name: string
   });
   const metrics = createMetrics({ queues, sql, defaults: true });
   // transact() appends stream events in the writer's own transaction; after commit the SSE hubs are rung
-  // directly over Redis (fast path) and through an sse-fanout job (retried; the hubs' sweep is the last resort).
+  // directly over Redis. Only when that publish fails does an sse-fanout job carry the doorbells (retried until
+  // Redis answers); a hub that missed a published doorbell while resubscribing reads on 'ready', and every hub's
+  // sweep is the last resort. A job per commit used to double every ring and cost a BullMQ job each.
   const db = createDb(sql, {
     outbox: (rows) => publishOutboxRows(queues, rows),
     stream: async (doorbells) => {
-      await publishDoorbells(redis, config.QUEUE_PREFIX, doorbells);
-      await queues.get(sseFanoutQueue).add(sseFanoutQueue.name, sseFanoutQueue.schema.parse({ doorbells }));
+      try {
+        await publishDoorbells(redis, config.QUEUE_PREFIX, doorbells);
+      } catch (error) {
+        logger.warn({ err: error }, 'stream doorbell publish failed; handing it to an sse-fanout job');
+        await queues.get(sseFanoutQueue).add(sseFanoutQueue.name, sseFanoutQueue.schema.parse({ doorbells }));
+      }
     },
     onError: (error) => logger.warn({ err: error }, 'after-commit publish failed'),
   });

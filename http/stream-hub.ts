@@ -215,6 +215,8 @@ export async function createStreamHub(deps: StreamHubDeps): Promise<StreamHub> {
     for (const group of groups.values()) kick(group);
   };
   const timer = setInterval(sweep, deps.sweepMs);
+  // Doorbells published while the subscription was down are gone: a resubscribed hub reads what it missed at once.
+  subscriber.on('ready', sweep);
 
   return {
     add(client) {
