@@ -165,6 +165,8 @@ async function ingestRun(template: string, workers: number, vms: number[], batch
     await load({ base, token, vms, count: 300, inFlight: 16 * batch, batch }); // warm-up: JIT, connection pools, queue keys
     await drained(clients.sql, clients);
     const commitsBefore = await commits(database);
+    const [outboxHead] = await clients.sql<{ id: number }[]>`SELECT coalesce(max(id), 0)::int AS id FROM outbox`;
+    const maxOutbox = outboxHead?.id ?? 0;
     const processes = await roundProcesses(clients, database, children.map((child) => child.pid!));
     const cpuBefore = cpuByGroup(processes);
     // A batch client keeps four requests in flight; one-report clients IN_FLIGHT.
@@ -180,6 +182,9 @@ async function ingestRun(template: string, workers: number, vms: number[], batch
     // Commits per outcome include everything the outcomes caused: reactions, done marks, the hubs' reads.
     await drained(clients.sql, clients);
     const commitsPerOutcome = ((await commits(database)) - commitsBefore) / OUTCOMES;
+    // Jobs the saturated phase wrote, per queue and outcome (sse-fanout doorbells have no outbox row).
+    const jobRows = await clients.sql<{ queue: string; n: number }[]>`SELECT queue, count(*)::int AS n FROM outbox WHERE id > ${maxOutbox} GROUP BY queue ORDER BY queue`;
+    const jobsPerOutcome = Object.fromEntries(jobRows.map((row) => [row.queue, row.n / OUTCOMES]));
     // Outcomes per ingest transaction: history rows written in one transaction share its now().
     const [batching] = await clients.sql<{ mean: number }[]>`
       SELECT (count(*)::float8 / greatest(count(DISTINCT created_at), 1)) AS mean FROM runtime_vm_trust_history WHERE trigger = 'attestation'`;
@@ -197,6 +202,7 @@ async function ingestRun(template: string, workers: number, vms: number[], batch
       commits_per_outcome: commitsPerOutcome,
       outcomes_per_transaction: batching?.mean ?? Number.NaN,
       cpu_ms_per_outcome: cpuPerOutcome,
+      jobs_per_outcome: jobsPerOutcome,
       paced_rate_per_s: rate,
       paced_achieved_per_s: paced.latencies.length / paced.post_seconds,
       p50_ms: percentile(half, 50),
@@ -266,7 +272,7 @@ async function main() {
       for (const batch of POST_BATCHES) for (const workers of WORKER_COUNTS) {
         const run = await ingestRun(template, workers, vms, batch);
         runs.push(run);
-        console.log(`ingest, ${batch} report(s)/request, ${workers} worker process(es): ${run.outcomes_per_s.toFixed(0)} outcomes/s (${(run.outcomes_per_s / pgbenchBefore).toFixed(3)}× first pgbench), ${run.commits_per_outcome.toFixed(2)} commits/outcome, ${run.outcomes_per_transaction.toFixed(1)} outcomes/ingest transaction; POST→SSE at ${run.paced_rate_per_s.toFixed(0)}/s (half of max) p50/p99 ${run.p50_ms.toFixed(0)}/${run.p99_ms.toFixed(0)} ms, saturated ${run.saturated_p50_ms.toFixed(0)}/${run.saturated_p99_ms.toFixed(0)} ms; CPU ms/outcome ${Object.entries(run.cpu_ms_per_outcome).map(([name, ms]) => `${name} ${ms.toFixed(2)}`).join(', ')}`);
+        console.log(`ingest, ${batch} report(s)/request, ${workers} worker process(es): ${run.outcomes_per_s.toFixed(0)} outcomes/s (${(run.outcomes_per_s / pgbenchBefore).toFixed(3)}× first pgbench), ${run.commits_per_outcome.toFixed(2)} commits/outcome, ${run.outcomes_per_transaction.toFixed(1)} outcomes/ingest transaction; POST→SSE at ${run.paced_rate_per_s.toFixed(0)}/s (half of max) p50/p99 ${run.p50_ms.toFixed(0)}/${run.p99_ms.toFixed(0)} ms, saturated ${run.saturated_p50_ms.toFixed(0)}/${run.saturated_p99_ms.toFixed(0)} ms; CPU ms/outcome ${Object.entries(run.cpu_ms_per_outcome).map(([name, ms]) => `${name} ${ms.toFixed(2)}`).join(', ')}; jobs/outcome ${Object.entries(run.jobs_per_outcome).map(([queue, n]) => `${queue} ${n.toFixed(3)}`).join(', ')}`);
       }
     }
     // The baseline is measured before and after the ingest runs; their mean absorbs slow drift in machine load.
