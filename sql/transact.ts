@@ -31,6 +31,8 @@ export interface Db {
   readonly stream: Doorbell<StreamDoorbell> | undefined;
   /** Marks the rows the fast path enqueued, so the relay does not add them again (coalesced, after the response). */
   readonly relayed: Doorbell<number>;
+  /** After-commit work of `afterCommit: 'background'` transactions still running (doorbellsSettled waits for it). */
+  readonly background: Set<Promise<void>>;
 }
 
 /**
@@ -46,6 +48,7 @@ export function createDb(sql: Sql, publishers: { outbox?: OutboxPublisher; strea
     notify: createDoorbell(sql, onError),
     // Bookkeeping only (the relay skips marked rows): one UPDATE per RELAYED_LINGER_MS, not one per commit.
     relayed: createCoalescingDoorbell((ids: number[]) => markOutboxRelayed(sql, ids), onError, { lingerMs: RELAYED_LINGER_MS }),
+    background: new Set(),
     // Commits that land while a ring is in flight share the next one: keep only the highest id per (topic, owner).
     stream: publishStream && createCoalescingDoorbell((batch: StreamDoorbell[]) => publishStream(highestPerOwner(batch)), onError),
   };
@@ -62,6 +65,8 @@ function highestPerOwner(batch: StreamDoorbell[]): StreamDoorbell[] {
 
 /** Resolves when this db's doorbells have sent everything rung so far (tests, benchmarks). */
 export async function doorbellsSettled(db: Db): Promise<void> {
+  // Background hand-offs ring the doorbells below when they finish: wait for them first.
+  while (db.background.size > 0) await Promise.allSettled([...db.background]);
   await Promise.all([db.notify.settled(), db.stream?.settled(), db.relayed.settled()]);
 }
 
@@ -100,7 +105,11 @@ export async function transact<T>(db: Db, work: (uow: UnitOfWork) => Promise<T>,
       // A failed append turned the COMMIT into a rollback: nothing of this transaction was written.
       const appended = await append;
       const published = afterCommit(db, effects.rows, effects.notifications, appended);
-      if (options.afterCommit === 'background') published.catch(() => undefined);
+      if (options.afterCommit === 'background') {
+        const running = published.catch(() => undefined);
+        db.background.add(running);
+        void running.finally(() => db.background.delete(running));
+      }
       else await published;
       return result;
     } catch (error) {
