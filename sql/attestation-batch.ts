@@ -7,18 +7,28 @@ import type { Queryable } from './db.ts';
 import { reviveRegistry, type TrustRegistryRow } from './trust-registry.ts';
 
 /**
- * Lock a job's unprocessed inbox rows, in the job's order. Rows another transaction holds are skipped (never waited
- * for here): the caller decides those one by one, which waits and then finds their recorded outcome.
+ * Lock a job's unprocessed inbox rows and, up to `limit` rows in all, the oldest other waiting ones; in accept
+ * order (earlier accept groups first, a group in its job's order). Rows another transaction holds are skipped
+ * (never waited for here): the caller decides its own such rows one by one, which waits and finds their outcome.
+ * Taking waiting rows lets a job catch a backlog up many groups at a time, and keeps accept order when jobs run
+ * out of order.
  */
-export async function lockInboxBatch(sql: Queryable, reports: { report_id: string; owner_id: string }[]): Promise<InboxEntry[]> {
+export async function lockInboxBatch(sql: Queryable, reports: { report_id: string; owner_id: string }[], limit: number): Promise<InboxEntry[]> {
   const input = reports.map((report, ord) => ({ ...report, ord }));
   return sql<InboxEntry[]>`
-    SELECT a.* FROM attestation_inbox a
-    JOIN jsonb_to_recordset(${sql.json(input as never)}) AS r(ord int, report_id text, owner_id text)
-      ON a.digest = r.report_id AND a.owner_id = r.owner_id
-    WHERE a.processed_at IS NULL
-    ORDER BY r.ord
-    FOR UPDATE OF a SKIP LOCKED`;
+    WITH own AS (
+      SELECT a.*, r.ord FROM attestation_inbox a
+      JOIN jsonb_to_recordset(${sql.json(input as never)}) AS r(ord int, report_id text, owner_id text)
+        ON a.digest = r.report_id AND a.owner_id = r.owner_id
+      WHERE a.processed_at IS NULL
+      FOR UPDATE OF a SKIP LOCKED
+    ), waiting AS (
+      SELECT a.*, NULL::int AS ord FROM attestation_inbox a
+      WHERE a.processed_at IS NULL AND a.digest <> ALL(${reports.map((report) => report.report_id)}::text[])
+      ORDER BY a.received_at LIMIT ${Math.max(0, limit - reports.length)}
+      FOR UPDATE SKIP LOCKED
+    )
+    SELECT * FROM (SELECT * FROM own UNION ALL SELECT * FROM waiting) rows ORDER BY received_at, ord NULLS LAST, digest`;
 }
 
 export interface BatchClaim {

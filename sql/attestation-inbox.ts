@@ -65,6 +65,14 @@ export async function findInboxEntry(sql: Queryable, ownerId: string, digest: st
   return row;
 }
 
+/** Which of `digests` are already processed (by another job's batch, or earlier): digest → rejected. */
+export async function processedDigests(sql: Queryable, digests: string[]): Promise<Map<string, boolean>> {
+  if (digests.length === 0) return new Map();
+  const rows = await sql<{ digest: string; rejected: boolean }[]>`
+    SELECT digest, failed_reason IS NOT NULL AS rejected FROM attestation_inbox WHERE digest = ANY(${digests}::text[]) AND processed_at IS NOT NULL`;
+  return new Map(rows.map((row) => [row.digest, row.rejected]));
+}
+
 /** Lock the entry for processing: concurrent deliveries of the same digest take turns, and the second sees the first's outcome. */
 export async function lockInboxEntry(sql: Queryable, ownerId: string, digest: string): Promise<InboxEntry | undefined> {
   const [row] = await sql<InboxEntry[]>`SELECT * FROM attestation_inbox WHERE digest = ${digest} AND owner_id = ${ownerId} FOR UPDATE`;

@@ -1,5 +1,5 @@
-// Batched ingest: one attestation-ingest job applies the reports of its accept group in one transaction — inbox
-// rows locked (skipping those another transaction holds), nonces claimed and registry rows locked in instance order
+// Batched ingest: one attestation-ingest job applies the reports of its accept group, and the oldest other waiting
+// ones up to ATTESTATION_BATCH_SIZE, in one transaction — inbox rows locked (skipping those another transaction holds), nonces claimed and registry rows locked in instance order
 // in one statement, every registry update, history row, lineage change and inbox outcome in one more, one
 // multi-row stream append at commit, one doorbell after it. Rows the batch cannot decide alone (a rejection, an
 // unknown instance, a nonce held by earlier evidence, a row held elsewhere) are left to the one-by-one path.
@@ -21,9 +21,9 @@ export async function ingestBatch(deps: { db: Db; config: Config }, carried: { r
   const { config } = deps;
   const notify = writerNotifyMode(config.TRUST_NOTIFY);
   return transact(deps.db, async (uow) => {
-    const entries = await lockInboxBatch(uow.tx, carried);
+    const entries = await lockInboxBatch(uow.tx, carried, config.ATTESTATION_BATCH_SIZE);
     const now = new Date();
-    // Applied in the job's order; a report that does not parse or is stale goes the one-by-one way (which rejects it).
+    // Applied in accept order; a report that does not parse or is stale goes the one-by-one way (which rejects it).
     const reports: BatchReport[] = [];
     for (const entry of entries) {
       const parsed = attestationReport.safeParse(entry.report);

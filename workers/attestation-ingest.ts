@@ -9,13 +9,13 @@ import type { Config } from '../core/config.ts';
 import { AppError } from '../core/errors.ts';
 import { attestationReport } from '../core/schemas/trust.ts';
 import type { attestationIngestJob } from '../queues/attestation-ingest.ts';
-import { lockInboxEntry, markInboxProcessed, markInboxRejected } from '../sql/attestation-inbox.ts';
+import { lockInboxEntry, markInboxProcessed, markInboxRejected, processedDigests } from '../sql/attestation-inbox.ts';
 import { claimNonceAndLock } from '../sql/attestation-nonces.ts';
 import { transact, type Db } from '../sql/transact.ts';
 import { persistVmAttestationOutcome, writerNotifyMode } from '../sql/trust-registry.ts';
 import { ingestBatch, type IngestOutcome as Outcome } from './attestation-batch.ts';
 
-/** What a job answers: how many of its reports it applied (now or earlier) and how many were rejected. */
+/** What a job answers: how many of its reports are applied (by it, another job's batch, or earlier) and how many were rejected. */
 export interface IngestSummary {
   applied: number;
   rejected: number;
@@ -25,14 +25,25 @@ export function createAttestationIngestHandler(deps: { db: Db; config: Config })
   const { config } = deps;
   return async (data: z.infer<typeof attestationIngestJob>): Promise<IngestSummary> => {
     const outcomes = await ingestBatch(deps, data.reports);
+    // Rows another job's batch took (it catches waiting rows up) are recorded already: one read skips them all.
+    const done = await processedDigests(deps.db.sql, data.reports.filter((report) => !outcomes.has(report.report_id)).map((report) => report.report_id));
+    let applied = 0;
     let rejected = 0;
     const missing: string[] = [];
     for (const { report_id: digest, owner_id: ownerId } of data.reports) {
-      if (outcomes.has(digest)) continue;
-      // Not applied by the batch: already recorded, held by another transaction (waited for here), or needing the
-      // one-by-one path (a rejection, an unknown instance, a nonce held by earlier evidence).
+      if (outcomes.has(digest) || done.get(digest) === false) {
+        applied += 1;
+        continue;
+      }
+      if (done.get(digest) === true) {
+        rejected += 1;
+        continue;
+      }
+      // Not applied by a batch: held by another transaction (waited for here), or needing the one-by-one path
+      // (a rejection, an unknown instance, a nonce held by earlier evidence).
       try {
-        outcomes.set(digest, await ingest(deps.db, config, ownerId, digest));
+        await ingest(deps.db, config, ownerId, digest);
+        applied += 1;
       } catch (error) {
         if (error instanceof AppError && error.code === 'invalid-job-data') missing.push(digest);
         else if (error instanceof AppError && error.code === 'attestation-rejected') {
@@ -43,7 +54,7 @@ export function createAttestationIngestHandler(deps: { db: Db; config: Config })
     }
     // The rest of the group is applied; a digest with no inbox row is a job that cannot be right (not retried).
     if (missing.length > 0) throw new AppError('invalid-job-data', `no inbox entry for evidence ${missing.join(', ')}`);
-    return { applied: outcomes.size, rejected };
+    return { applied, rejected };
   };
 }
 
