@@ -113,8 +113,11 @@ export function startWorkerHost(options: {
         // exits: their locks expire and another worker re-runs them as stalled jobs.
         logger.warn({ timeoutMs }, 'shutdown timeout reached; releasing active jobs');
         for (const worker of workers.values()) worker.cancelAllJobs('worker shutting down');
+        // A graceful close has closed each worker's connections itself; only a forced one leaves them to drop.
+        // (Disconnecting again after a graceful close could wait for ever on a Redis Cluster client that
+        // had already ended.)
+        await Promise.all([...workers.values()].map((worker) => worker.disconnect()));
       }
-      await Promise.all([...workers.values()].map((worker) => worker.disconnect()));
       return { forced };
     },
   };
