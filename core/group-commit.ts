@@ -17,8 +17,6 @@ export interface GroupCommit<I, O> {
   submit(item: I): Promise<O>;
   /** Many items from one caller: queued together (they fill groups in order), answered per item. */
   submitMany(items: I[]): Promise<ItemResult<O>[]>;
-  /** Resolves once every submitted item's flush has finished. */
-  settled(): Promise<void>;
 }
 
 interface Waiting<I, O> {
@@ -69,9 +67,6 @@ export function createGroupCommit<I, O>(flush: (items: I[]) => Promise<ItemResul
       start();
       const settled = await Promise.allSettled(answers);
       return settled.map((result) => (result.status === 'fulfilled' ? { ok: true, value: result.value } : { ok: false, error: result.reason as unknown }));
-    },
-    async settled() {
-      while (running.size > 0) await Promise.allSettled([...running]);
     },
   };
 }

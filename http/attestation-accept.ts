@@ -21,6 +21,8 @@ export interface AttestationAccepter {
 }
 
 export function createAttestationAccepter(deps: { db: Db; config: Config }): AttestationAccepter {
+  // A group's job is handed to BullMQ (awaited, in transact) before the next group starts: jobs reach the queue
+  // in accept order, so when two groups carry the same nonce the earlier accepted is applied (and claims it) first.
   const group = createGroupCommit<NewInboxEntry, void>(
     (entries) =>
       transact(deps.db, async (uow) => {
@@ -33,8 +35,6 @@ export function createAttestationAccepter(deps: { db: Db; config: Config }): Att
         // Evidence already in the inbox has its job already: the same evidence is applied once.
         if (carried.size > 0) await uow.enqueue(attestationIngestQueue, { reports: [...carried.values()] }, { jobId });
         return accepted.map((acceptance, index) => verdict(acceptance, entries[index]!));
-        // The job's hand-off to BullMQ is awaited before the next group: jobs reach the queue in accept order,
-        // so when two groups carry the same nonce the earlier accepted is applied (and claims it) first.
       }),
     { maxGroup: deps.config.ATTESTATION_BATCH_SIZE, maxInFlight: MAX_IN_FLIGHT },
   );

@@ -17,7 +17,9 @@ export const attestationIngestJob = z.union([
   carriedReport.transform((report) => ({ reports: [report] })),
 ]);
 
-export const attestationIngestQueue = defineQueue('attestation-ingest', attestationIngestJob, { attempts: 5 });
+// One job at a time per worker process: a job is a whole accept group in one transaction, so little is lost, and
+// groups apply in the order they were accepted (of two reports sharing a nonce, the earlier claims it).
+export const attestationIngestQueue = defineQueue('attestation-ingest', attestationIngestJob, { attempts: 5 }, { concurrency: 1 });
 
 /** The public handle of one accepted attestation (GET /api/trust/attestations/:job_id), and the job id of a report recorded before accept groups. */
 export const attestationJobId = (digest: string) => `attest-${digest}`;

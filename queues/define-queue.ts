@@ -6,6 +6,8 @@ export interface QueueDefinition<S extends z.ZodType = z.ZodType> {
   name: string;
   schema: S;
   jobOptions: JobsOptions;
+  /** Jobs one worker process runs at once, when the queue needs other than WORKER_CONCURRENCY. */
+  concurrency?: number;
 }
 
 // Completed jobs are kept for a day so that a re-relayed outbox row with the same jobId is recognised
@@ -15,11 +17,12 @@ export const defaultRetention = {
   removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
 } satisfies JobsOptions;
 
-export function defineQueue<S extends z.ZodType>(name: string, schema: S, jobOptions: JobsOptions = {}): QueueDefinition<S> {
+export function defineQueue<S extends z.ZodType>(name: string, schema: S, jobOptions: JobsOptions = {}, worker: { concurrency?: number } = {}): QueueDefinition<S> {
   return {
     name,
     schema,
     jobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 1_000 }, ...defaultRetention, ...jobOptions },
+    ...worker,
   };
 }
 

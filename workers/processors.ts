@@ -10,7 +10,6 @@ import { registerRemediationHandlers } from './remediation-processors.ts';
 import { registerWorkspaceHandlers } from './workspace-processors.ts';
 import { vmLaunchQueue } from '../queues/vm-launch.ts';
 import { createVmLaunchHandler } from './vm-launch.ts';
-import { attestationIngestQueue } from '../queues/attestation-ingest.ts';
 import { setHandler, type HandlerMap, type HostedQueue } from './worker-host.ts';
 
 export function createHandlers(deps: WorkerDeps): HandlerMap {
@@ -24,13 +23,6 @@ export function createHandlers(deps: WorkerDeps): HandlerMap {
   return handlers;
 }
 
-/**
- * Queues a process must run one job at a time (others take WORKER_CONCURRENCY). attestation-ingest: a job is a
- * whole accept group in one transaction, so one at a time loses little, and it applies the groups in the order
- * they were accepted: of two reports sharing a nonce, the earlier accepted claims it (docs/architecture.md).
- */
-const SERIAL_QUEUES = new Set([attestationIngestQueue.name]);
-
 /** Hosted queues for `names` (all queues when empty). Callers validate names against the catalog first. */
 export function selectHostedQueues(deps: WorkerDeps, names: string[]): HostedQueue[] {
   const handlers = createHandlers(deps);
@@ -41,6 +33,6 @@ export function selectHostedQueues(deps: WorkerDeps, names: string[]): HostedQue
       deps.logger.warn({ queue: definition.name }, 'no processor registered for this queue; not hosting it');
       return [];
     }
-    return [{ definition, handler, ...(SERIAL_QUEUES.has(definition.name) ? { concurrency: 1 } : {}) }];
+    return [{ definition, handler }];
   });
 }

@@ -22,7 +22,6 @@ export function setHandler<D extends QueueDefinition>(handlers: HandlerMap, defi
 export interface HostedQueue {
   definition: QueueDefinition;
   handler: JobHandler<never>;
-  concurrency?: number;
 }
 
 export interface WorkerHost {
@@ -75,7 +74,7 @@ export function startWorkerHost(options: {
     const worker = new Worker(name, wrap(hosted, logger, options.durations), {
       connection: createRedis(options.redis, 'worker'),
       prefix: options.prefix,
-      concurrency: hosted.concurrency ?? options.concurrency,
+      concurrency: hosted.definition.concurrency ?? options.concurrency,
       ...(options.stalledIntervalMs ? { stalledInterval: options.stalledIntervalMs } : {}),
       ...(options.lockDurationMs ? { lockDuration: options.lockDurationMs } : {}),
     });
