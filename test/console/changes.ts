@@ -77,6 +77,14 @@ export function createWorld(sql: Sql, owner: string, instanceId: number, playboo
       // The staged run now shows in this workspace too: its run mark resolves to both.
       return [mark('workspace', workspace.id), ...(runs[0] ? [mark('run', runs[0].id)] : [])];
     }
+    // A promotion's deleter marks the runs it staged too: they show its verdict in whichever workspace names them.
+    const staged = async (where: 'id' | 'workspace_id', id: number) =>
+      (
+        await sql<{ run_id: number }[]>`
+          SELECT DISTINCT pr.remediation_run_id AS run_id FROM runtime_vm_remediation_promotion_runs pr
+          JOIN runtime_vm_remediation_promotions p ON p.id = pr.promotion_id
+          WHERE p.${sql(where)} = ${id} AND pr.remediation_run_id IS NOT NULL`
+      ).map((row) => mark('run', Number(row.run_id)));
     const promotion = pick(promotions, 'promotion' in step ? step.promotion : 0);
     if (step.kind === 'posture' && promotion) {
       await sql`UPDATE runtime_vm_remediation_promotions SET posture_verdict = ${sql.json({ allowed: step.allowed, veto_reasons: step.allowed ? [] : ['drift'] })}, status = 'running' WHERE id = ${promotion.id}`;
@@ -84,14 +92,16 @@ export function createWorld(sql: Sql, owner: string, instanceId: number, playboo
     }
     if (step.kind === 'delete-promotion' && promotion) {
       promotions.splice(promotions.indexOf(promotion), 1);
+      const runMarks = await staged('id', promotion.id);
       await sql`DELETE FROM runtime_vm_remediation_promotions WHERE id = ${promotion.id}`;
-      return [mark('workspace', promotion.workspaceId)];
+      return [mark('workspace', promotion.workspaceId), ...runMarks];
     }
     if (step.kind === 'remove-workspace') {
       workspaces.splice(workspaces.indexOf(workspace), 1);
+      const runMarks = await staged('workspace_id', workspace.id);
       await sql`DELETE FROM runtime_vm_remediation_promotions WHERE workspace_id = ${workspace.id}`;
       await sql`DELETE FROM runtime_vm_remediation_workspaces WHERE id = ${workspace.id}`;
-      return [mark('workspace', workspace.id)];
+      return [mark('workspace', workspace.id), ...runMarks];
     }
     return [];
   };
