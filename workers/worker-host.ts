@@ -32,6 +32,10 @@ export interface WorkerHost {
 
 function wrap(hosted: HostedQueue, logger: Logger, durations?: Histogram<'queue' | 'outcome'>): Processor {
   const { definition, handler } = hosted;
+  // The deliveries this process is running, by job id. BullMQ tracks a job's lock by id alone: when a job whose lock
+  // was lost is delivered again to this same process, the new delivery's lock takes the old one's place, so the old
+  // one's renewal never fails and BullMQ never reports its loss. A second delivery is that report: stop the first.
+  const running = new Map<string, AbortController>();
   return async (job, _token, signal) => {
     const parsed = definition.schema.safeParse(job.data);
     if (!parsed.success) {
@@ -39,9 +43,17 @@ function wrap(hosted: HostedQueue, logger: Logger, durations?: Histogram<'queue'
         `invalid-job-data: ${parsed.error.issues.map((issue) => issue.path.join('.') + ' ' + issue.message).join('; ')}`,
       );
     }
+    const id = job.id ?? '';
+    const earlier = running.get(id);
+    if (earlier !== undefined) {
+      logger.warn({ queue: definition.name, jobId: id }, 'job delivered again while running here: its lock was lost; aborting the earlier delivery');
+      earlier.abort(new Error('job lock lost'));
+    }
+    const delivery = new AbortController();
+    running.set(id, delivery);
     const stop = durations?.startTimer({ queue: definition.name });
     try {
-      const result = await (handler as JobHandler)(parsed.data, job, signal);
+      const result = await (handler as JobHandler)(parsed.data, job, signal ? AbortSignal.any([signal, delivery.signal]) : delivery.signal);
       stop?.({ outcome: 'completed' });
       return result;
     } catch (error) {
@@ -51,6 +63,8 @@ function wrap(hosted: HostedQueue, logger: Logger, durations?: Histogram<'queue'
         throw new UnrecoverableError(`${error.code}: ${error.detail}`);
       }
       throw error;
+    } finally {
+      if (running.get(id) === delivery) running.delete(id);
     }
   };
 }

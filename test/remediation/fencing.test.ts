@@ -44,16 +44,21 @@ const ended = (r: { status: string }) => ['succeeded', 'failed', 'cancelled'].in
 describe('one live execution per run', () => {
   it('aborts an attempt whose job lock is deleted, and starts the retry only after it is gone', async () => {
     const { child } = await startWorker({ WORKER_LOCK_DURATION_MS: '2000' });
-    const playbook = await createPlaybook(platform, shellPlaybook('lock-lost', script, { approval_required: true, retry_limit: 2 }));
-    const run = await markedRun(platform, playbook.id, workdir);
-    await waitForRun(platform, run.id, runningStarted);
-    expect(await platform.clients.redis.del(`${platform.clients.queues.keyPrefix}:remediation-execute:${executeJobId(run.id, 1)}:lock`)).toBe(1);
-    expect(await waitForRun(platform, run.id, ended)).toMatchObject({ status: 'succeeded', attempt: 2 });
-    expect(await linesOf(run.marker)).toEqual(['start 1', 'start 2', 'finish 2']);
-    expect(await ledgerOf(run.id)).toEqual([{ attempt: 1, status: 'abandoned' }, { attempt: 2, status: 'succeeded' }]);
-    // The next case's runs must not land on this worker, which nobody kills.
-    child.kill('SIGTERM');
-    await child;
+    try {
+      const playbook = await createPlaybook(platform, shellPlaybook('lock-lost', script, { approval_required: true, retry_limit: 2 }));
+      const run = await markedRun(platform, playbook.id, workdir);
+      await waitForRun(platform, run.id, runningStarted);
+      // Whichever comes first, the failed lock renewal or the stalled job's delivery again to this same worker,
+      // stops attempt 1.
+      expect(await platform.clients.redis.del(`${platform.clients.queues.keyPrefix}:remediation-execute:${executeJobId(run.id, 1)}:lock`)).toBe(1);
+      expect(await waitForRun(platform, run.id, ended)).toMatchObject({ status: 'succeeded', attempt: 2 });
+      expect(await linesOf(run.marker)).toEqual(['start 1', 'start 2', 'finish 2']);
+      expect(await ledgerOf(run.id)).toEqual([{ attempt: 1, status: 'abandoned' }, { attempt: 2, status: 'succeeded' }]);
+    } finally {
+      // The next case's runs must not land on this worker, which nobody kills.
+      child.kill('SIGTERM');
+      await child;
+    }
   }, 60_000);
 
   it('recovers 10 runs from a SIGKILLed worker within the lock + stall + lease bound, never two executions at once', async () => {
