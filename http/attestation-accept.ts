@@ -33,7 +33,7 @@ export function createAttestationAccepter(deps: { db: Db; config: Config }): Att
           if (acceptance.recorded) carried.set(acceptance.digest, { report_id: acceptance.digest, owner_id: entries[index]!.owner_id });
         }
         // Evidence already in the inbox has its job already: the same evidence is applied once.
-        if (carried.size > 0) await uow.enqueue(attestationIngestQueue, { reports: [...carried.values()] }, { jobId });
+        if (carried.size > 0) uow.enqueue(attestationIngestQueue, { reports: [...carried.values()] }, { jobId });
         return accepted.map((acceptance, index) => verdict(acceptance, entries[index]!));
       }),
     { maxGroup: deps.config.ATTESTATION_BATCH_SIZE, maxInFlight: MAX_IN_FLIGHT },

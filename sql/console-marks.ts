@@ -1,23 +1,26 @@
-// The console's dirty marks (migration 0085): written in the writer's transaction, taken by the console-project job
-// in the transaction that projects them, so a change is either projected by the job that took its mark or still
-// marked for the next one.
+// The console's dirty marks (migration 0085): written in the writer's transaction (`uow.mark`, and the subjects of
+// its stream events), taken by the console-project job in the transaction that projects them, so a change is either
+// projected by the job that took its mark or still marked for the next one.
 import { sortMarks, type ConsoleMark } from '../core/console-marks.ts';
 import { CONSOLE_PROJECT_DEBOUNCE_MS, consoleProjectQueue } from '../queues/console-project.ts';
 import type { Queryable } from './db.ts';
-import type { UnitOfWork } from './unit-of-work.ts';
+import { insertOutboxJobs, outboxJob, type OutboxRow } from './outbox.ts';
 
 /**
- * Mark `marks` for the console. A fresh mark writes a (debounced) console-project job for its owner; a mark already
- * there is only locked (the no-op update) until this transaction ends: the job that takes it waits for this commit.
+ * Write `marks` for the console, in one statement sent at once (transact() sends it with the transaction's last
+ * statements; writers mark through `uow.mark`). A fresh mark writes a (debounced) console-project job for its
+ * owner, in the same statement; a mark already there is only locked (the no-op update) until this transaction
+ * ends: the job that takes it waits for this commit. Answers the outbox rows written, for the fast path.
  */
-export async function markConsole(uow: UnitOfWork, marks: ConsoleMark[]): Promise<void> {
-  if (marks.length === 0) return;
-  const { tx } = uow;
+export function writeConsoleMarks(tx: Queryable, marks: ConsoleMark[]): Promise<OutboxRow[]> {
+  if (marks.length === 0) return Promise.resolve([]);
   const rows = sortMarks([...marks]).map((mark, ord) => ({ ...mark, ord }));
+  const owners = [...new Set(rows.map((row) => row.owner_id))].sort();
+  const jobs = owners.map((owner_id) => outboxJob(consoleProjectQueue, { owner_id, scope: 'marked' }, { delay: CONSOLE_PROJECT_DEBOUNCE_MS }));
   // A VM instance or server is marked only where a console entry can show it: it has a run that names a
   // workspace or that a promotion staged. Trust writes for the rest of the fleet (the attestation hot path) mark
   // nothing and enqueue nothing; a run linked later marks itself, and its workspace's projection reads the trust.
-  const written = await tx<{ owner_id: string; fresh: boolean }[]>`
+  const query = tx<OutboxRow[]>`
     WITH m AS (
       SELECT * FROM jsonb_to_recordset(${tx.json(rows as never)}) AS m(owner_id text, kind text, subject_id bigint, ord int)
     ), shown AS (
@@ -26,19 +29,20 @@ export async function markConsole(uow: UnitOfWork, marks: ConsoleMark[]): Promis
       WHERE (r.metadata ? 'workspace_key' OR EXISTS (SELECT 1 FROM runtime_vm_remediation_promotion_runs pr WHERE pr.remediation_run_id = r.id))
         AND ((r.owner_id, r.vm_instance_id) IN (SELECT owner_id, subject_id FROM m WHERE kind = 'vm_instance')
           OR (i.owner_id, i.server_id) IN (SELECT owner_id, subject_id FROM m WHERE kind = 'server'))
+    ), written AS (
+      INSERT INTO lifecycle_console_dirty (owner_id, kind, subject_id)
+      SELECT m.owner_id, m.kind, m.subject_id FROM m
+      WHERE m.kind IN ('workspace', 'run')
+        OR (m.kind = 'vm_instance' AND EXISTS (SELECT 1 FROM shown s WHERE s.owner_id = m.owner_id AND s.vm_instance_id = m.subject_id))
+        OR (m.kind = 'server' AND EXISTS (SELECT 1 FROM shown s WHERE s.owner_id = m.owner_id AND s.server_id = m.subject_id))
+      ORDER BY m.ord
+      ON CONFLICT (owner_id, kind, subject_id) DO UPDATE SET marked_at = lifecycle_console_dirty.marked_at
+      RETURNING owner_id, (xmax = 0) AS fresh
+    ), jobs AS (
+      ${insertOutboxJobs(tx, jobs, tx`j.payload->>'owner_id' IN (SELECT owner_id FROM written WHERE fresh)`)}
     )
-    INSERT INTO lifecycle_console_dirty (owner_id, kind, subject_id)
-    SELECT m.owner_id, m.kind, m.subject_id FROM m
-    WHERE m.kind IN ('workspace', 'run')
-      OR (m.kind = 'vm_instance' AND EXISTS (SELECT 1 FROM shown s WHERE s.owner_id = m.owner_id AND s.vm_instance_id = m.subject_id))
-      OR (m.kind = 'server' AND EXISTS (SELECT 1 FROM shown s WHERE s.owner_id = m.owner_id AND s.server_id = m.subject_id))
-    ORDER BY m.ord
-    ON CONFLICT (owner_id, kind, subject_id) DO UPDATE SET marked_at = lifecycle_console_dirty.marked_at
-    RETURNING owner_id, (xmax = 0) AS fresh`;
-  const owners = [...new Set(written.filter((row) => row.fresh).map((row) => row.owner_id))].sort();
-  if (owners.length > 0) {
-    await uow.enqueueMany(consoleProjectQueue, owners.map((owner_id) => ({ data: { owner_id, scope: 'marked' as const }, options: { delay: CONSOLE_PROJECT_DEBOUNCE_MS } })));
-  }
+    SELECT * FROM jobs ORDER BY id`.execute();
+  return Promise.resolve(query).then((written) => [...written]);
 }
 
 /**

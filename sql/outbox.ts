@@ -1,5 +1,5 @@
 // The transactional outbox: a job written in the caller's transaction, relayed to BullMQ after commit.
-import { z } from 'zod';
+import type postgres from 'postgres';
 import type { JobData, QueueDefinition } from '../queues/define-queue.ts';
 import type { Queryable } from './db.ts';
 
@@ -22,41 +22,37 @@ export interface OutboxOptions {
   delay?: number;
 }
 
-/**
- * Record a job inside the caller's transaction. It reaches BullMQ only if the transaction commits. Writers call
- * it through their unit of work (`uow.enqueue`), which also hands the row to the fast path after commit.
- * The job id defaults to `outbox-<id>`; pass `jobId` for a domain-level deterministic id.
- */
-export async function writeOutbox<D extends QueueDefinition>(
-  sql: Queryable,
-  definition: D,
-  data: JobData<D>,
-  options: OutboxOptions = {},
-): Promise<OutboxRow> {
-  const payload = definition.schema.parse(data) as Record<string, unknown>;
-  const [row] = await sql<{ id: number }[]>`
-    INSERT INTO outbox (queue, job_name, payload, job_options)
-    VALUES (${definition.name}, ${definition.name}, ${sql.json(payload as never)}, ${sql.json(options as never)})
-    RETURNING id`;
-  return { id: z.number().parse(row?.id), queue: definition.name, job_name: definition.name, payload, job_options: options };
+/** A job to write to the outbox: its payload already checked against its queue's schema. */
+export type OutboxJob = Omit<OutboxRow, 'id' | 'attempts' | 'created_at'>;
+
+/** Check `data` against the queue's schema (throws a ZodError) and shape the job's outbox row. */
+export function outboxJob<D extends QueueDefinition>(definition: D, data: JobData<D>, options: OutboxOptions = {}): OutboxJob {
+  return { queue: definition.name, job_name: definition.name, payload: definition.schema.parse(data) as Record<string, unknown>, job_options: options };
 }
 
-/** Many jobs of one queue in one INSERT (ids ascend in the order given). */
-export async function writeOutboxMany<D extends QueueDefinition>(
-  sql: Queryable,
-  definition: D,
-  jobs: { data: JobData<D>; options?: OutboxOptions }[],
-): Promise<OutboxRow[]> {
-  if (jobs.length === 0) return [];
-  const rows = jobs.map((job) => ({ payload: definition.schema.parse(job.data) as Record<string, unknown>, job_options: job.options ?? {} }));
-  const ids = await sql<{ id: number }[]>`
+/**
+ * The INSERT of `jobs` (any queues), ids ascending in the order given, as a statement or a CTE's body; `keep`
+ * filters them (a condition on `j.payload`). It returns the written rows whole: the fast path hands them on.
+ */
+export function insertOutboxJobs(sql: Queryable, jobs: OutboxJob[], keep?: postgres.PendingQuery<postgres.Row[]>) {
+  return sql`
     INSERT INTO outbox (queue, job_name, payload, job_options)
-    SELECT ${definition.name}, ${definition.name}, r.payload, r.job_options
-    FROM jsonb_to_recordset(${sql.json(rows.map((row, ord) => ({ ...row, ord })) as never)}) AS r(payload jsonb, job_options jsonb, ord int)
-    ORDER BY r.ord
-    RETURNING id`;
-  const sorted = ids.map((row) => z.number().parse(row.id)).sort((a, b) => a - b);
-  return rows.map((row, index) => ({ id: sorted[index]!, queue: definition.name, job_name: definition.name, ...row }));
+    SELECT j.queue, j.job_name, j.payload, j.job_options
+    FROM jsonb_to_recordset(${sql.json(jobs.map((job, ord) => ({ ...job, ord })) as never)}) AS j(queue text, job_name text, payload jsonb, job_options jsonb, ord int)
+    ${keep === undefined ? sql`` : sql`WHERE ${keep}`}
+    ORDER BY j.ord
+    RETURNING id, queue, job_name, payload, job_options`;
+}
+
+/**
+ * Write jobs inside the caller's transaction, in one statement sent at once (it can share a round trip with the
+ * statements after it). They reach BullMQ only if the transaction commits. Writers go through their unit of work
+ * (`uow.enqueue`), which writes its jobs with the transaction's last statements and hands them to the fast path
+ * after commit. A job id defaults to `outbox-<id>`; pass `jobId` for a domain-level deterministic id.
+ */
+export function writeOutboxJobs(sql: Queryable, jobs: OutboxJob[]): Promise<OutboxRow[]> {
+  if (jobs.length === 0) return Promise.resolve([]);
+  return Promise.resolve(sql<OutboxRow[]>`${insertOutboxJobs(sql, jobs)}`.execute()).then((rows) => [...rows].sort((a, b) => a.id - b.id));
 }
 
 export function outboxJobId(row: Pick<OutboxRow, 'id' | 'job_options'>): string {

@@ -67,7 +67,7 @@ export async function setSchedule(
   const jobId = patch.delayMs === null ? null : refreshJobId(schedule.vm_instance_id, schedule.version);
   await tx`UPDATE evaluation_refresh_schedules SET job_id = ${jobId} WHERE vm_instance_id = ${schedule.vm_instance_id}`;
   if (jobId !== null) {
-    await uow.enqueue(evaluationRefreshQueue, { vm_instance_id: schedule.vm_instance_id, owner_id: schedule.owner_id, schedule_version: schedule.version }, { jobId, delay: Math.max(0, patch.delayMs ?? 0) });
+    uow.enqueue(evaluationRefreshQueue, { vm_instance_id: schedule.vm_instance_id, owner_id: schedule.owner_id, schedule_version: schedule.version }, { jobId, delay: Math.max(0, patch.delayMs ?? 0) });
   }
   return { ...schedule, job_id: jobId };
 }

@@ -11,14 +11,13 @@ import { recordRunCreated, transitionRun } from './remediation-run-status.ts';
 import { findActiveRun, insertRun, lockRun, patchRun, recordActorEmail, versionConflict, type NewRun, type RunRow } from './remediation-runs.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
 
-export async function scheduleDispatch(uow: UnitOfWork, run: Pick<RunRow, 'id' | 'owner_id'>, attempt: number, delayMs = 0): Promise<void> {
-  await uow.enqueue(remediationExecuteQueue, { run_id: run.id, owner_id: run.owner_id, attempt }, { jobId: executeJobId(run.id, attempt), ...(delayMs > 0 ? { delay: delayMs } : {}) });
+export function scheduleDispatch(uow: UnitOfWork, run: Pick<RunRow, 'id' | 'owner_id'>, attempt: number, delayMs = 0): void {
+  uow.enqueue(remediationExecuteQueue, { run_id: run.id, owner_id: run.owner_id, attempt }, { jobId: executeJobId(run.id, attempt), ...(delayMs > 0 ? { delay: delayMs } : {}) });
 }
 
-export async function scheduleDeadline(uow: UnitOfWork, run: RunRow, kind: 'approval-expiry' | 'sla-breach' | 'attempt-watchdog', delayMs: number, attempt = 0) {
-  await uow.enqueue(remediationDeadlineQueue, { run_id: run.id, owner_id: run.owner_id, kind, attempt }, { jobId: deadlineJobId(kind, run.id, attempt), delay: Math.max(0, delayMs) });
+export function scheduleDeadline(uow: UnitOfWork, run: RunRow, kind: 'approval-expiry' | 'sla-breach' | 'attempt-watchdog', delayMs: number, attempt = 0): void {
+  uow.enqueue(remediationDeadlineQueue, { run_id: run.id, owner_id: run.owner_id, kind, attempt }, { jobId: deadlineJobId(kind, run.id, attempt), delay: Math.max(0, delayMs) });
 }
-
 
 /**
  * Create a run. `onActive: 'throw'` answers 409 active-run-exists when the instance already has one (the unique
@@ -35,13 +34,11 @@ export async function createRun(uow: UnitOfWork, input: NewRun, onActive: 'throw
     });
   }
   const expiresAt = run.approval_state === 'pending' ? run.approval_expires_at : null;
-  // Sent together (one round trip). Accelerator fixtures in the run's (or its scenario's) metadata become posture
-  // rows before the first event.
-  await Promise.all([
-    ingestAcceleratorFixtures(tx, input.ownerId, input.vmInstanceId, input.metadata),
-    scheduleDeadline(uow, run, 'sla-breach', run.sla_deadline.getTime() - Date.now()),
-    expiresAt ? scheduleDeadline(uow, run, 'approval-expiry', expiresAt.getTime() - Date.now()) : scheduleDispatch(uow, run, 1),
-  ]);
+  // Accelerator fixtures in the run's (or its scenario's) metadata become posture rows before the first event.
+  scheduleDeadline(uow, run, 'sla-breach', run.sla_deadline.getTime() - Date.now());
+  if (expiresAt) scheduleDeadline(uow, run, 'approval-expiry', expiresAt.getTime() - Date.now());
+  else scheduleDispatch(uow, run, 1);
+  await ingestAcceleratorFixtures(tx, input.ownerId, input.vmInstanceId, input.metadata);
   await recordRunCreated(uow, run, input.requestedBy);
   return run;
 }

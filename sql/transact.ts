@@ -1,16 +1,16 @@
 // The one way to write: `transact(db, async (uow) => …)`. Inside, writers query `uow.tx` and record their side
-// effects on the unit (stream events, outbox jobs, NOTIFYs). Stream events are appended as the transaction's last
-// statement under the per-topic lock, so the stream's order is commit order; just before it, the console subjects
-// those events touched are marked (the console-project job's input). After commit the db's publishers send
-// the rest: outbox rows go straight to their queues (fast path, which then marks them enqueued; the relay is the
-// guarantee), NOTIFYs go through a
+// effects on the unit (stream events, outbox jobs, console marks, NOTIFYs). The transaction ends with one round trip:
+// the outbox jobs, the console marks (those the writer made and the subjects its stream events touched: the
+// console-project job's input) and the stream events, appended under the per-topic lock so the stream's order is
+// commit order, all sent with the COMMIT. After commit the db's publishers send the rest: outbox rows go straight
+// to their queues (fast path, which then marks them enqueued; the relay is the guarantee), NOTIFYs go through a
 // coalescing doorbell, and the SSE hubs are rung with the highest new id per (topic, owner).
 import { consoleMarksOf } from '../core/console-marks.ts';
 import type { StreamDoorbell } from '../queues/sse-fanout.ts';
-import { markConsole } from './console-marks.ts';
+import { writeConsoleMarks } from './console-marks.ts';
 import type { Sql } from './db.ts';
 import { createCoalescingDoorbell, createDoorbell, outboxRing, type Doorbell, type Notification } from './doorbell.ts';
-import { markOutboxRelayed, type OutboxRow } from './outbox.ts';
+import { markOutboxRelayed, writeOutboxJobs, type OutboxRow } from './outbox.ts';
 import { appendStreamEventsLocked } from './stream-events.ts';
 import { createUnitOfWork, noEffects, type UnitOfWork } from './unit-of-work.ts';
 
@@ -90,20 +90,23 @@ export interface TransactOptions {
 export async function transact<T>(db: Db, work: (uow: UnitOfWork) => Promise<T>, options: TransactOptions = {}): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const effects = noEffects();
-    let append: Promise<StreamDoorbell[]> = Promise.resolve([]);
+    let tail: Promise<[OutboxRow[], OutboxRow[], StreamDoorbell[]]> = Promise.resolve([[], [], []]);
     try {
       const result = (await db.sql.begin(async (tx) => {
-        const unit = createUnitOfWork(tx, effects);
-        const value = await work(unit);
-        // What the events touched is marked for the console in this transaction (sql/console-marks.ts).
-        await markConsole(unit, consoleMarksOf(effects.events));
-        // Last statement, pipelined with the COMMIT: the per-topic lock it takes is held for one round trip.
-        append = appendStreamEventsLocked(tx, effects.events);
-        append.catch(() => undefined); // awaited below, after the commit
+        const value = await work(createUnitOfWork(tx, effects));
+        // The last statements, sent together with the COMMIT: the per-topic lock the append takes is held for one
+        // round trip.
+        tail = Promise.all([
+          writeOutboxJobs(tx, effects.jobs),
+          writeConsoleMarks(tx, [...effects.marks, ...consoleMarksOf(effects.events)]),
+          appendStreamEventsLocked(tx, effects.events),
+        ]);
+        tail.catch(() => undefined); // awaited below, after the commit
         return value;
       })) as T;
-      // A failed append turned the COMMIT into a rollback: nothing of this transaction was written.
-      const appended = await append;
+      // A failed statement of the tail turned the COMMIT into a rollback: nothing of this transaction was written.
+      const [jobs, consoleJobs, appended] = await tail;
+      effects.rows.push(...jobs, ...consoleJobs);
       const published = afterCommit(db, effects.rows, effects.notifications, appended);
       if (options.afterCommit === 'background') {
         const running = published.catch(() => undefined);

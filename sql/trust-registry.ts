@@ -177,7 +177,7 @@ export async function applyTrustEvent(uow: UnitOfWork, input: TrustEventInput): 
   const registry = reviveRegistry(rawRegistry);
   if (react) {
     const job = { history_id: history.id, vm_instance_id: registry.vm_instance_id, owner_id: registry.owner_id, notify: notify === 'reaction', recompute };
-    await uow.enqueue(trustTransitionQueue, job, { jobId: `trust-transition-${history.id}` });
+    uow.enqueue(trustTransitionQueue, job, { jobId: `trust-transition-${history.id}` });
   }
   // Appended at the end of the outermost transaction (savepoints included), under the topic lock.
   const streamEvent = { topic: 'trust-registry' as const, owner_id: registry.owner_id, subject_id: String(registry.vm_instance_id), event: TRUST_STREAM_EVENT, payload: transitionPayload(registry, history) };

@@ -1,12 +1,13 @@
-// What a writer holds inside `transact()`: the transaction plus the three side effects a commit may carry —
-// stream events (appended in this transaction, as its last statement), outbox jobs and NOTIFYs. A savepoint gets
-// its own unit whose effects join the outer one only if the savepoint is released, so a rolled-back savepoint
-// leaves no event, job or notification behind.
+// What a writer holds inside `transact()`: the transaction plus the side effects a commit may carry — stream
+// events, outbox jobs and console marks (all three written with the transaction's last statements, in one round
+// trip with its COMMIT) and NOTIFYs (after commit). A savepoint gets its own unit whose effects join the outer one
+// only if the savepoint is released, so a rolled-back savepoint leaves no event, job, mark or notification behind.
 import { randomUUID } from 'node:crypto';
+import type { ConsoleMark } from '../core/console-marks.ts';
 import type { JobData, QueueDefinition } from '../queues/define-queue.ts';
 import type { TransactionSql } from './db.ts';
 import type { Notification } from './doorbell.ts';
-import { writeOutbox, writeOutboxMany, type OutboxOptions, type OutboxRow } from './outbox.ts';
+import { outboxJob, type OutboxJob, type OutboxOptions, type OutboxRow } from './outbox.ts';
 import type { NewStreamEvent } from './stream-events.ts';
 
 export interface UnitOfWork {
@@ -18,10 +19,18 @@ export interface UnitOfWork {
    * appended once.
    */
   emit(event: NewStreamEvent, dedupeKey?: string): void;
-  /** Write an outbox job in this transaction; it reaches its queue only if the transaction commits. */
-  enqueue<D extends QueueDefinition>(definition: D, data: JobData<D>, options?: OutboxOptions): Promise<number>;
-  /** Many jobs of one queue in one statement (batched writers). */
-  enqueueMany<D extends QueueDefinition>(definition: D, jobs: { data: JobData<D>; options?: OutboxOptions }[]): Promise<number[]>;
+  /**
+   * Write an outbox job in this transaction (with its last statements; the payload is checked now and a bad one
+   * throws); it reaches its queue only if the transaction commits.
+   */
+  enqueue<D extends QueueDefinition>(definition: D, data: JobData<D>, options?: OutboxOptions): void;
+  /** Many jobs of one queue (batched writers). */
+  enqueueMany<D extends QueueDefinition>(definition: D, jobs: { data: JobData<D>; options?: OutboxOptions }[]): void;
+  /**
+   * Mark console subjects this transaction changed (with its last statements; sql/console-marks.ts). The subjects of
+   * its stream events are marked without asking; a writer marks here what it changed without an event.
+   */
+  mark(marks: ConsoleMark[]): void;
   /** NOTIFY after commit (coalesced with other transactions' doorbells). */
   notify(notification: Notification): void;
   /** Run `work` in a savepoint; its effects are kept only if it succeeds. */
@@ -31,11 +40,15 @@ export interface UnitOfWork {
 /** The effects a unit collected, handed over at commit. */
 export interface Effects {
   events: (NewStreamEvent & { dedupe_key: string })[];
+  /** Outbox jobs not written yet (transact() writes them at the end). */
+  jobs: OutboxJob[];
+  marks: ConsoleMark[];
+  /** The outbox rows written, for the fast path after commit. */
   rows: OutboxRow[];
   notifications: Notification[];
 }
 
-export const noEffects = (): Effects => ({ events: [], rows: [], notifications: [] });
+export const noEffects = (): Effects => ({ events: [], jobs: [], marks: [], rows: [], notifications: [] });
 
 export function createUnitOfWork(tx: TransactionSql, effects: Effects): UnitOfWork {
   return {
@@ -43,15 +56,14 @@ export function createUnitOfWork(tx: TransactionSql, effects: Effects): UnitOfWo
     emit(event, dedupeKey) {
       effects.events.push({ ...event, dedupe_key: dedupeKey ?? `uow-${randomUUID()}` });
     },
-    async enqueue(definition, data, options = {}) {
-      const row = await writeOutbox(tx, definition, data, options);
-      effects.rows.push(row);
-      return row.id;
+    enqueue(definition, data, options = {}) {
+      effects.jobs.push(outboxJob(definition, data, options));
     },
-    async enqueueMany(definition, jobs) {
-      const rows = await writeOutboxMany(tx, definition, jobs);
-      effects.rows.push(...rows);
-      return rows.map((row) => row.id);
+    enqueueMany(definition, jobs) {
+      for (const job of jobs) effects.jobs.push(outboxJob(definition, job.data, job.options));
+    },
+    mark(marks) {
+      effects.marks.push(...marks);
     },
     notify(notification) {
       effects.notifications.push(notification);
@@ -60,6 +72,8 @@ export function createUnitOfWork(tx: TransactionSql, effects: Effects): UnitOfWo
       const inner = noEffects();
       const value = (await tx.savepoint((sp) => work(createUnitOfWork(sp, inner)))) as Awaited<ReturnType<typeof work>>;
       effects.events.push(...inner.events);
+      effects.jobs.push(...inner.jobs);
+      effects.marks.push(...inner.marks);
       effects.rows.push(...inner.rows);
       effects.notifications.push(...inner.notifications);
       return value;

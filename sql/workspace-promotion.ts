@@ -61,7 +61,7 @@ export async function startPromotion(uow: UnitOfWork, auth: AuthClaims, id: numb
     gateContext: { lane: track.name, stage: track.stage, tier: track.tier, bindings: current, policy_decision_id: pair.revision.policy_decision_id },
   });
   await insertSnapshot(uow.tx, pair.revision, { gate: 'promotion', status: 'running', bindings: current, gateContext: { promotion_id: promotion.id }, notes: body.notes, recordedBy: auth.sub });
-  await uow.enqueue(workspacePromoteQueue, { promotion_id: promotion.id, owner_id: auth.owner, step: 0 }, { jobId: promoteJobId(promotion.id, 0) });
+  uow.enqueue(workspacePromoteQueue, { promotion_id: promotion.id, owner_id: auth.owner, step: 0 }, { jobId: promoteJobId(promotion.id, 0) });
   emitWorkspaceEvent(uow, written, 'promotion.started', { promotion_id: promotion.id, targets: pair.revision.targets });
   return { pair: written, promotion, runs };
 }

@@ -24,7 +24,7 @@ export async function startSimulation(uow: UnitOfWork, auth: AuthClaims, id: num
     workspaceId: id, revisionId: rid, requestedBy: auth.sub, simulatorKind: simulatorKind(playbook.executor_type),
     bindings: currentBindings(pair.revision, playbook, targets), gateContext: { executor_type: playbook.executor_type, notes },
   });
-  await uow.enqueue(workspaceSimulateQueue, { sandbox_execution_id: execution.id, owner_id: auth.owner }, { jobId: simulateJobId(execution.id) });
+  uow.enqueue(workspaceSimulateQueue, { sandbox_execution_id: execution.id, owner_id: auth.owner }, { jobId: simulateJobId(execution.id) });
   emitWorkspaceEvent(uow, written, 'gate.simulation', { status: 'running', sandbox_execution_id: execution.id });
   return { pair: written, execution };
 }

@@ -72,7 +72,7 @@ export async function ingestBatch(deps: { db: Db; config: Config }, carried: { r
       uow.emit({ topic: 'trust-registry', owner_id: step.owner_id, subject_id: String(step.vm_instance_id), event: TRUST_STREAM_EVENT, payload: transitionPayload(registry, history) }, `trust-history-${id}`);
       if (notify === 'writer') uow.notify(trustNotification(history));
     }
-    await uow.enqueueMany(trustTransitionQueue, reactions);
+    uow.enqueueMany(trustTransitionQueue, reactions);
     if (notify === 'transaction') await notifyTrustTransitions(uow.tx, histories);
     return outcomes;
   });

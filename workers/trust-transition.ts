@@ -20,13 +20,13 @@ export function createTrustTransitionHandler(deps: { db: Db; config: Config }) {
       if (history.reacted_at !== null) return { skipped: 'already reacted' };
       const scope = { server_id: history.server_id, owner_id: history.owner_id, reason: `trust-transition:${history.id}` };
       if (data.recompute) {
-        await uow.enqueue(schedulerRefreshQueue, scope, { jobId: `sched-${history.id}` });
-        await uow.enqueue(scoreRecomputeQueue, scope, { jobId: `score-${history.id}` });
+        uow.enqueue(schedulerRefreshQueue, scope, { jobId: `sched-${history.id}` });
+        uow.enqueue(scoreRecomputeQueue, scope, { jobId: `score-${history.id}` });
       }
       const quarantined = history.previous_lifecycle_state !== null && enters(history.previous_lifecycle_state, history.lifecycle_state, 'quarantined');
       if (quarantined) {
         const hook = { history_id: history.id, vm_instance_id: history.vm_instance_id, owner_id: history.owner_id };
-        await uow.enqueue(remediationMaterialiseQueue, hook, { jobId: `quarantine-${history.id}` });
+        uow.enqueue(remediationMaterialiseQueue, hook, { jobId: `quarantine-${history.id}` });
       }
       // After commit, coalesced with other transactions' doorbells (a NOTIFY inside the transaction serialises commits).
       if (data.notify && deps.config.TRUST_NOTIFY !== 'off') uow.notify(trustNotification(history));

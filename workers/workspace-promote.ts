@@ -14,7 +14,7 @@ export function createWorkspacePromoteHandler(deps: { db: Db; approvalTtlSeconds
       const result = await runPromotionStep(uow, data.promotion_id, data.step, deps.approvalTtlSeconds);
       if (!result.done) {
         const next = { ...data, step: data.step + 1 };
-        await uow.enqueue(workspacePromoteQueue, next, { jobId: promoteJobId(data.promotion_id, next.step), delay: deps.pollMs ?? PROMOTION_POLL_MS });
+        uow.enqueue(workspacePromoteQueue, next, { jobId: promoteJobId(data.promotion_id, next.step), delay: deps.pollMs ?? PROMOTION_POLL_MS });
       }
       return result;
     });

@@ -6,7 +6,6 @@ import { acceleratorFixture, acceleratorPosture, buildArtifactBody, buildArtifac
 import { idParam, toPage } from '../../core/schemas/common.ts';
 import { vmInstanceParam } from '../../core/schemas/trust.ts';
 import { insertBuildArtifactRun, listBuildArtifactRuns } from '../../sql/build-artifact-runs.ts';
-import { markConsole } from '../../sql/console-marks.ts';
 import { listAcceleratorPostureRows, upsertAcceleratorPosture } from '../../sql/remediation-accelerators.ts';
 import { getServer } from '../../sql/servers.ts';
 import { transact } from '../../sql/transact.ts';
@@ -76,7 +75,7 @@ export function acceleratorRoutes({ sql, db }: AppDeps): RouteSpec[] {
         const row = await transact(db, async (uow) => {
           const inserted = await insertBuildArtifactRun(uow.tx, auth.owner, params.id, body);
           // No stream event carries builds: mark the server for the console's marketplace readiness directly.
-          if (inserted) await markConsole(uow, [{ owner_id: auth.owner, kind: 'server', subject_id: params.id }]);
+          if (inserted) uow.mark([{ owner_id: auth.owner, kind: 'server', subject_id: params.id }]);
           return inserted;
         });
         if (row === undefined) throw new AppError('server-not-found', `server ${params.id} does not exist`);

@@ -41,7 +41,7 @@ export function vmRoutes({ sql, db, config }: AppDeps): RouteSpec[] {
           const row = await markVmActionRequested(uow.tx, auth.owner, params.id, name === 'launch' ? 'launch-requested' : 'stopping', body.version);
           // Built from our own ids only (each accepted request bumps the version), never from the caller's request id.
           const id = `vm-${name}-${row.id}-v${row.version}`;
-          await uow.enqueue(vmLaunchQueue, { server_id: row.id, owner_id: auth.owner, action: name, requested_by: auth.sub, request_id: requestId }, { jobId: id });
+          uow.enqueue(vmLaunchQueue, { server_id: row.id, owner_id: auth.owner, action: name, requested_by: auth.sub, request_id: requestId }, { jobId: id });
           return { server: row, jobId: id };
         });
         return { status: 202, body: { server_id: server.id, action: name, status: server.status, job_id: jobId, version: server.version } };

@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest';
 import { applyDelta, type WorkspaceDelta } from '../../core/console-delta.ts';
 import { canonicalJson } from '../../core/console-entries.ts';
 import type { ConsoleEntry } from '../../core/schemas/console.ts';
-import { markConsole } from '../../sql/console-marks.ts';
 import { projectConsole } from '../../sql/console-projection.ts';
 import { readConsoleSnapshot } from '../../sql/console-snapshot.ts';
 import { readStreamEvents, type StreamEvent } from '../../sql/stream-events.ts';
@@ -43,7 +42,7 @@ describe('console delta log', () => {
           const marks = await apply(step);
           if (mode === 'full') await projectConsole(ctx.writer, owner);
           else {
-            await transact(ctx.writer, (uow) => markConsole(uow, marks));
+            await transact(ctx.writer, async (uow) => uow.mark(marks));
             // Two projections of the owner at once: they serialise on its lock, the second finds what is left.
             const second = reconcileToo[index] ? { owner_id: owner, scope: 'full' as const } : { owner_id: owner, scope: 'marked' as const };
             await Promise.all([handle({ owner_id: owner, scope: 'marked' }), handle(second)]);

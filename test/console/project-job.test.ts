@@ -3,11 +3,10 @@
 // projects only the marked workspaces; a run, VM instance or server mark reaches the workspaces showing its runs.
 import { describe, expect, it } from 'vitest';
 import type { ConsoleMark } from '../../core/console-marks.ts';
-import { markConsole } from '../../sql/console-marks.ts';
+import { writeConsoleMarks } from '../../sql/console-marks.ts';
 import { readConsoleSnapshot } from '../../sql/console-snapshot.ts';
 import { readStreamEvents } from '../../sql/stream-events.ts';
 import { transact } from '../../sql/transact.ts';
-import { createUnitOfWork, noEffects } from '../../sql/unit-of-work.ts';
 import { createConsoleProjectHandler } from '../../workers/console-project.ts';
 import { waitFor } from '../support/wait.ts';
 import { consoleDatabase, seedInstance, seedPlaybook, seedRun, seedWorkspace } from './support.ts';
@@ -21,25 +20,25 @@ const deltasOf = async (owner: string) => readStreamEvents(ctx.db.sql, { topic: 
 describe('console-project job', () => {
   it('makes a burst of changes to one workspace one job and one projection', async () => {
     const workspace = await seedWorkspace(ctx.db.sql, { owner: 'burst', key: 'one' });
-    for (let change = 0; change < 5; change++) await transact(ctx.writer, (uow) => markConsole(uow, [mark('burst', 'workspace', workspace.id)]));
+    for (let change = 0; change < 5; change++) await transact(ctx.writer, async (uow) => uow.mark([mark('burst', 'workspace', workspace.id)]));
     expect(await jobsOf('burst')).toHaveLength(1);
     const handle = createConsoleProjectHandler({ db: ctx.writer });
     expect(await handle({ owner_id: 'burst', scope: 'marked' })).toEqual({ workspaces: 1, deltas: 1 });
     expect(await handle({ owner_id: 'burst', scope: 'marked' })).toEqual({ workspaces: 0, deltas: 0 });
     // The mark was taken: the next change writes a job again.
-    await transact(ctx.writer, (uow) => markConsole(uow, [mark('burst', 'workspace', workspace.id)]));
+    await transact(ctx.writer, async (uow) => uow.mark([mark('burst', 'workspace', workspace.id)]));
     expect(await jobsOf('burst')).toHaveLength(2);
   });
 
   it('waits for a writer still holding a mark, then projects its change', async () => {
     const workspace = await seedWorkspace(ctx.db.sql, { owner: 'held', key: 'held' });
-    await transact(ctx.writer, (uow) => markConsole(uow, [mark('held', 'workspace', workspace.id)]));
+    await transact(ctx.writer, async (uow) => uow.mark([mark('held', 'workspace', workspace.id)]));
     let commit: () => void = () => {};
     let marked: () => void = () => {};
     const holding = new Promise<void>((resolve) => (marked = resolve));
     const write = ctx.db.sql.begin(async (tx) => {
       await tx`UPDATE runtime_vm_remediation_workspaces SET display_name = 'renamed' WHERE id = ${workspace.id}`;
-      await markConsole(createUnitOfWork(tx, noEffects()), [mark('held', 'workspace', workspace.id)]);
+      await writeConsoleMarks(tx, [mark('held', 'workspace', workspace.id)]);
       marked();
       await new Promise<void>((resolve) => (commit = resolve));
     });
@@ -62,7 +61,7 @@ describe('console-project job', () => {
     const handle = createConsoleProjectHandler({ db: ctx.writer });
     const projected = async (marks: ConsoleMark[]) => {
       const before = (await deltasOf('scoped')).length;
-      await transact(ctx.writer, (uow) => markConsole(uow, marks));
+      await transact(ctx.writer, async (uow) => uow.mark(marks));
       await handle({ owner_id: 'scoped', scope: 'marked' });
       return (await deltasOf('scoped')).slice(before).map((event) => Number(event.subject_id)).sort((x, y) => x - y);
     };
@@ -79,12 +78,12 @@ describe('console-project job', () => {
     const playbookId = await seedPlaybook(ctx.db.sql, 'unshown');
     // A run outside every workspace does not make its instance shown.
     await seedRun(ctx.db.sql, { owner: 'unshown', instanceId, playbookId });
-    await transact(ctx.writer, (uow) => markConsole(uow, [mark('unshown', 'vm_instance', instanceId), mark('unshown', 'server', serverId)]));
+    await transact(ctx.writer, async (uow) => uow.mark([mark('unshown', 'vm_instance', instanceId), mark('unshown', 'server', serverId)]));
     expect(await ctx.db.sql`SELECT 1 FROM lifecycle_console_dirty WHERE owner_id = 'unshown'`).toHaveLength(0);
     expect(await jobsOf('unshown')).toHaveLength(0);
     await seedWorkspace(ctx.db.sql, { owner: 'unshown', key: 'later' });
     await seedRun(ctx.db.sql, { owner: 'unshown', instanceId, playbookId, workspaceKey: 'later' });
-    await transact(ctx.writer, (uow) => markConsole(uow, [mark('unshown', 'vm_instance', instanceId), mark('unshown', 'server', serverId)]));
+    await transact(ctx.writer, async (uow) => uow.mark([mark('unshown', 'vm_instance', instanceId), mark('unshown', 'server', serverId)]));
     expect(await ctx.db.sql`SELECT kind FROM lifecycle_console_dirty WHERE owner_id = 'unshown' ORDER BY kind`).toEqual([{ kind: 'server' }, { kind: 'vm_instance' }]);
     expect(await jobsOf('unshown')).toHaveLength(1);
   });

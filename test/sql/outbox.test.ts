@@ -30,6 +30,9 @@ afterAll(async () => {
 
 const relay = () => createOutboxRelay({ sql: db.sql, queues, logger, sweepMs: 60_000 });
 const jobData = (server_id: number) => ({ server_id, owner_id: 'acme', reason: 'test' });
+/** The outbox row ids of a server's jobs, in the order written. */
+const outboxIdsOf = async (serverId: number) =>
+  (await db.sql<{ id: number }[]>`SELECT id FROM outbox WHERE (payload->>'server_id')::int = ${serverId} ORDER BY id`).map((row) => row.id);
 const jobsFor = async (serverId: number) =>
   (await queues.get(scoreRecomputeQueue).getJobs(['waiting', 'delayed', 'active', 'completed'])).filter((job) => job.data.server_id === serverId);
 
@@ -37,7 +40,7 @@ describe('outbox', () => {
   it('yields no job when the transaction rolls back', async () => {
     await expect(
       db.transact(async (uow) => {
-        await uow.enqueue(scoreRecomputeQueue, jobData(1));
+        uow.enqueue(scoreRecomputeQueue, jobData(1));
         throw new Error('business rule failed');
       }),
     ).rejects.toThrow('business rule failed');
@@ -48,7 +51,8 @@ describe('outbox', () => {
   });
 
   it('yields exactly one job for a committed row even when two relays run at once', async () => {
-    const id = await db.transact((uow) => uow.enqueue(scoreRecomputeQueue, jobData(2)));
+    await db.transact(async (uow) => uow.enqueue(scoreRecomputeQueue, jobData(2)));
+    const [id] = await outboxIdsOf(2);
     const [a, b] = [relay(), relay()];
     const moved = await Promise.all([a.drain(), b.drain(), a.drain()]);
     expect(moved.reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(1);
@@ -57,7 +61,7 @@ describe('outbox', () => {
   });
 
   it('yields exactly one job when a relay dies between enqueue and marking', async () => {
-    await db.transact((uow) => uow.enqueue(scoreRecomputeQueue, jobData(3)));
+    await db.transact(async (uow) => uow.enqueue(scoreRecomputeQueue, jobData(3)));
     // A relay that enqueues and then dies: its transaction never commits, so the row stays unmarked.
     await expect(
       db.sql.begin(async (tx) => {
@@ -75,7 +79,7 @@ describe('outbox', () => {
   });
 
   it('keeps a domain job id given by the writer', async () => {
-    await db.transact((uow) => uow.enqueue(scoreRecomputeQueue, jobData(4), { jobId: 'score-server-4' }));
+    await db.transact(async (uow) => uow.enqueue(scoreRecomputeQueue, jobData(4), { jobId: 'score-server-4' }));
     await relay().drain();
     expect((await jobsFor(4)).map((job) => job.id)).toEqual(['score-server-4']);
   });
@@ -84,11 +88,12 @@ describe('outbox', () => {
     const sql = createSql(db.url, { max: 2 });
     onTestFinished(() => sql.end());
     const fast = createDb(sql, { outbox: (rows) => publishOutboxRows(queues, rows) });
-    const id = await transact(fast, (uow) => uow.enqueue(scoreRecomputeQueue, jobData(6)));
+    await transact(fast, async (uow) => uow.enqueue(scoreRecomputeQueue, jobData(6)));
+    const [id] = await outboxIdsOf(6);
     expect((await jobsFor(6)).map((job) => job.id)).toEqual([`outbox-${id}`]);
     await expect(
       transact(fast, async (uow) => {
-        await uow.enqueue(scoreRecomputeQueue, jobData(7));
+        uow.enqueue(scoreRecomputeQueue, jobData(7));
         throw new Error('rolled back');
       }),
     ).rejects.toThrow('rolled back');
@@ -100,8 +105,8 @@ describe('outbox', () => {
   it('moves every other row past a row BullMQ rejects, keeps the error on that row, retries it alone and shows it in /metrics', async () => {
     // A job id BullMQ refuses (":" is its key separator), written before good rows of the same queue.
     await db.transact(async (uow) => {
-      await uow.enqueue(scoreRecomputeQueue, jobData(20), { jobId: 'a:b' });
-      for (let i = 21; i < 26; i++) await uow.enqueue(scoreRecomputeQueue, jobData(i));
+      uow.enqueue(scoreRecomputeQueue, jobData(20), { jobId: 'a:b' });
+      for (let i = 21; i < 26; i++) uow.enqueue(scoreRecomputeQueue, jobData(i));
     });
     const moved = await relay().drain();
     expect(moved).toBe(5);
@@ -110,7 +115,7 @@ describe('outbox', () => {
     expect(poisoned).toMatchObject({ attempts: 1, relayed_at: null, backing_off: true });
     expect(poisoned?.last_error).toMatch(/:/);
     // Backing off: the next drain does not try it again, and rows written after it still go at once.
-    await db.transact((uow) => uow.enqueue(scoreRecomputeQueue, jobData(26)));
+    await db.transact(async (uow) => uow.enqueue(scoreRecomputeQueue, jobData(26)));
     expect(await relay().drain()).toBe(1);
     expect((await db.sql`SELECT attempts FROM outbox WHERE job_options->>'jobId' = 'a:b'`)[0]).toEqual({ attempts: 1 });
     const scraped = await createMetrics({ sql: db.sql }).registry.metrics();
@@ -133,10 +138,10 @@ describe('outbox', () => {
   });
 
   it('rechecks enqueued rows not done: a finished job marks its row done, a lost one is added again, a waiting one is left', async () => {
-    const ids: number[] = [];
     await db.transact(async (uow) => {
-      for (const server of [32, 33, 34]) ids.push(await uow.enqueue(scoreRecomputeQueue, jobData(server)));
+      for (const server of [32, 33, 34]) uow.enqueue(scoreRecomputeQueue, jobData(server));
     });
+    const ids = [...(await outboxIdsOf(32)), ...(await outboxIdsOf(33)), ...(await outboxIdsOf(34))];
     await relay().drain();
     const queue = queues.get(scoreRecomputeQueue);
     // No worker runs here: the first job is made finished the way BullMQ records it (completed or failed for good).
@@ -155,7 +160,7 @@ describe('outbox', () => {
     const running = relay();
     await running.start();
     try {
-      await db.transact((uow) => uow.enqueue(scoreRecomputeQueue, jobData(5)));
+      await db.transact(async (uow) => uow.enqueue(scoreRecomputeQueue, jobData(5)));
       const queueEvents = await waitFor(() => jobsFor(5), (jobs) => jobs.length > 0, { timeoutMs: 5_000, intervalMs: 20, what: 'the job' });
       expect(queueEvents).toHaveLength(1);
     } finally {

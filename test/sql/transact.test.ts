@@ -1,5 +1,5 @@
-// transact() against a real Postgres: the stream append is pipelined with the COMMIT, so a failing append must
-// still roll the whole transaction back and reject; and a transaction that wrote no outbox row never rings the
+// transact() against a real Postgres: the outbox jobs, console marks and stream append are pipelined with the
+// COMMIT, so a failing one must still roll the whole transaction back and reject; and a transaction that wrote no outbox row never rings the
 // outbox relay's doorbell.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSql } from '../../sql/db.ts';
@@ -44,6 +44,36 @@ describe('transact', () => {
     expect(await db.sql`SELECT id FROM transact_probe WHERE id = 3`).toEqual([{ id: 3 }]);
   });
 
+  it('writes the outbox jobs, console marks and stream events with the COMMIT, and rolls back whole when a job fails', async () => {
+    const written = transact(createDb(db.sql), async (uow) => {
+      await uow.tx`INSERT INTO transact_probe (id) VALUES (4)`;
+      uow.enqueue(sseFanoutQueue, { doorbells: [{ topic: 'trust-registry', owner_id: 'tail', id: 1 }] });
+      uow.mark([{ owner_id: 'tail', kind: 'workspace', subject_id: 4 }]);
+      uow.emit({ ...event('four'), owner_id: 'tail' });
+    });
+    await written;
+    // The fresh mark wrote its owner's console-project job beside the writer's own job, in the order written.
+    expect(await db.sql`SELECT queue FROM outbox WHERE payload->>'owner_id' = 'tail' OR payload->'doorbells'->0->>'owner_id' = 'tail' ORDER BY id`).toEqual([
+      { queue: 'sse-fanout' },
+      { queue: 'console-project' },
+    ]);
+    expect(await db.sql`SELECT kind, subject_id FROM lifecycle_console_dirty WHERE owner_id = 'tail'`).toEqual([{ kind: 'workspace', subject_id: 4 }]);
+    // A job its queue's schema takes but Postgres refuses (jsonb has no \u0000): the COMMIT behind it is a rollback.
+    const failing = transact(createDb(db.sql), async (uow) => {
+      await uow.tx`INSERT INTO transact_probe (id) VALUES (5)`;
+      uow.enqueue(sseFanoutQueue, { doorbells: [{ topic: 'trust-registry', owner_id: 'nul\u0000', id: 1 }] });
+      uow.emit({ ...event('five'), owner_id: 'tail' });
+    });
+    await expect(failing).rejects.toMatchObject({ code: '22P05' });
+    expect(await db.sql`SELECT id FROM transact_probe WHERE id = 5`).toEqual([]);
+    expect(await db.sql`SELECT subject_id FROM stream_events WHERE subject_id = 'five'`).toEqual([]);
+    // A payload its schema refuses throws at the call, before anything is sent.
+    const refused = transact(createDb(db.sql), async (uow) => {
+      uow.enqueue(sseFanoutQueue, { doorbells: 'none' } as never);
+    });
+    await expect(refused).rejects.toMatchObject({ name: 'ZodError' });
+  });
+
   it('rings the outbox doorbell only for a transaction that wrote outbox rows', async () => {
     const listener = createSql(db.url, { max: 1 });
     const heard: string[] = [];
@@ -79,18 +109,19 @@ describe('transact', () => {
     });
     const write = (id: number) => async (uow: Parameters<Parameters<typeof transact>[1]>[0]) => {
       await uow.tx`INSERT INTO transact_probe (id) VALUES (${id})`;
-      return uow.enqueue(sseFanoutQueue, { doorbells: [{ topic: 'trust-registry', owner_id: 'acme', id }] });
+      uow.enqueue(sseFanoutQueue, { doorbells: [{ topic: 'trust-registry', owner_id: 'acme', id }] });
     };
+    const outboxIdOf = async (id: number) => (await db.sql<{ id: number }[]>`SELECT id FROM outbox WHERE (payload->'doorbells'->0->>'id')::int = ${id}`)[0]?.id;
     let awaitedBack = false;
     const awaited = transact(slow, write(10)).finally(() => (awaitedBack = true));
-    const background = await transact(slow, write(11), { afterCommit: 'background' });
+    await transact(slow, write(11), { afterCommit: 'background' });
     // The background writer is back while the hand-off is still held; the awaiting one is not.
     expect(handedOver).toEqual([]);
     expect(awaitedBack).toBe(false);
     expect(await db.sql`SELECT id FROM transact_probe WHERE id = 11`).toEqual([{ id: 11 }]);
     release();
-    const first = await awaited;
+    await awaited;
     await doorbellsSettled(slow);
-    await expect.poll(() => handedOver.flat().sort()).toEqual([first, background].sort());
+    await expect.poll(() => handedOver.flat().sort()).toEqual([await outboxIdOf(10), await outboxIdOf(11)].sort());
   });
 });
