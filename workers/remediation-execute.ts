@@ -10,7 +10,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { z } from 'zod';
 import { AppError, isAppError } from '../core/errors.ts';
 import type { BackoffPolicy } from '../core/failure-taxonomy.ts';
-import { attemptDirUnder, prepareWorkRoot } from '../executors/remediation/attempt-dir.ts';
+import { attemptDirIn, prepareWorkRoot, runDirUnder } from '../executors/remediation/attempt-dir.ts';
 import type { ExecutorSet } from '../executors/remediation/registry.ts';
 import { failed, type ExecutionResult } from '../executors/remediation/types.ts';
 import type { remediationExecuteJob } from '../queues/remediation-execute.ts';
@@ -109,7 +109,7 @@ async function claimOtherwise(deps: DispatchDeps, uow: UnitOfWork, data: z.infer
   return 'claimable';
 }
 
-async function execute(deps: DispatchDeps, claimed: Claimed, controller: AbortController, workRoot: Promise<string>): Promise<{ result: ExecutionResult; logLoss: LogLoss | undefined }> {
+async function execute(deps: DispatchDeps, claimed: Claimed, controller: AbortController, runDir: Promise<string>): Promise<{ result: ExecutionResult; logLoss: LogLoss | undefined }> {
   const { run, attempt, lease, playbook } = claimed;
   const release = await deps.cancelBus.watch(run.id, controller);
   // Backstop for a lost pub/sub message: the request is recorded on the row.
@@ -138,7 +138,7 @@ async function execute(deps: DispatchDeps, claimed: Claimed, controller: AbortCo
   let workdir: string | undefined;
   try {
     try {
-      workdir = await attemptDirUnder(await workRoot, run.id, attempt);
+      workdir = await attemptDirIn(await runDir, attempt);
     } catch (error) {
       // Nothing ran: an unsafe or unusable work directory is the host's fault, not the playbook's.
       const detail = `the attempt's work directory cannot be prepared under REMEDIATION_WORKDIR: ${(error as Error).message}`;
@@ -201,9 +201,10 @@ async function recordHeld(deps: DispatchDeps, claimed: Claimed, result: Executio
 export function createRemediationExecuteHandler(deps: DispatchDeps) {
   return async (data: z.infer<typeof remediationExecuteJob>, job: Job, signal: AbortSignal | undefined) => {
     const jobId = job.id ?? `${job.name}-${data.run_id}-${data.attempt}`;
-    // Checked while the claim is in flight (it touches nothing of any attempt's); a failure is the attempt's outcome.
-    const workRoot = prepareWorkRoot(deps.workdir);
-    workRoot.catch(() => undefined);
+    // The root checked and the run's directory made while the claim is in flight (neither touches any attempt's
+    // directory); a failure is the attempt's outcome.
+    const runDir = prepareWorkRoot(deps.workdir).then((root) => runDirUnder(root, data.run_id));
+    runDir.catch(() => undefined);
     const outcome = await waitOutLease(() => claim(deps, data, jobId), signal);
     if ('skipped' in outcome) return { run_id: data.run_id, skipped: outcome.skipped };
     const { run, attempt, lease } = outcome.claimed;
@@ -215,7 +216,7 @@ export function createRemediationExecuteHandler(deps: DispatchDeps) {
     let recorded: RunRow | undefined;
     let result: ExecutionResult;
     try {
-      const executed = await execute(deps, outcome.claimed, controller, workRoot);
+      const executed = await execute(deps, outcome.claimed, controller, runDir);
       result = executed.result;
       recorded = await recordHeld(deps, outcome.claimed, result, executed.logLoss);
     } finally {

@@ -41,24 +41,40 @@ export async function prepareWorkRoot(root: string): Promise<string> {
  * only root or the worker could have made it.
  */
 export async function attemptDir(root: string, runId: number, attempt: number): Promise<string> {
-  return attemptDirUnder(await prepareWorkRoot(root), runId, attempt);
+  return attemptDirIn(await runDirUnder(await prepareWorkRoot(root), runId), attempt);
 }
 
-/** attemptDir under a root prepareWorkRoot answered (the dispatcher checks the root while it claims the attempt). */
-export async function attemptDirUnder(real: string, runId: number, attempt: number): Promise<string> {
-  const runDir = await ownDirectory(path.join(real, `run-${runId}`), 0o755);
+/**
+ * A run's directory under a root prepareWorkRoot answered. Only the worker ever writes it (the sandbox gets an
+ * attempt's directory), so the dispatcher makes it while it claims the attempt: a running attempt of the same run
+ * keeps its own.
+ */
+export function runDirUnder(real: string, runId: number): Promise<string> {
+  return ownDirectory(path.join(real, `run-${runId}`), 0o755);
+}
+
+/** An attempt's directory in its run's (runDirUnder); made only once the attempt is claimed. */
+export function attemptDirIn(runDir: string, attempt: number): Promise<string> {
   return ownDirectory(path.join(runDir, `attempt-${attempt}`), 0o700);
 }
 
 async function ownDirectory(dir: string, mode: number): Promise<string> {
-  const found = await lstat(dir).catch(() => undefined);
-  // rm never follows a symlink: it removes the link, not its target.
-  if (found !== undefined && !(found.isDirectory() && found.uid === (process.getuid?.() ?? 0))) await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { mode }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EEXIST') throw error;
-  });
-  const made = await lstat(dir);
-  if (!made.isDirectory()) throw new WorkdirUnsafeError(`${dir} is not a directory`);
+  // The usual case in one call: mkdir never follows a symlink at its last component (it answers EEXIST), so a
+  // directory it made is new, ours, and the parent's ownership was checked when the parent was made.
+  const made = await mkdir(dir, { mode }).then(
+    () => true,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+      return false;
+    },
+  );
+  if (made) return dir;
+  const found = await lstat(dir);
+  if (found.isDirectory() && found.uid === (process.getuid?.() ?? 0)) return dir;
+  // rm never follows a symlink: it removes the link, not its target. Under a checked root nobody else can make
+  // the path again before the mkdir; if somebody did, the mkdir fails.
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { mode });
   return dir;
 }
 
