@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Histogram } from 'prom-client';
 import { isAppError } from '../core/errors.ts';
 import type { JobData, QueueDefinition } from '../queues/define-queue.ts';
-import { createRedis, type RedisTarget } from '../queues/redis.ts';
+import { createRedis, type RedisClient, type RedisTarget } from '../queues/redis.ts';
 
 /** A job handler: receives the validated payload and the job's AbortSignal. */
 export type JobHandler<T = unknown> = (data: T, job: Job, signal: AbortSignal | undefined) => Promise<unknown>;
@@ -83,10 +83,14 @@ export function startWorkerHost(options: {
 }): WorkerHost {
   const { logger } = options;
   const workers = new Map<string, Worker>();
+  // BullMQ closes the connections it made itself, never one it was handed: these are ours to end.
+  const connections: RedisClient[] = [];
   for (const hosted of options.queues) {
     const name = hosted.definition.name;
+    const connection = createRedis(options.redis, 'worker');
+    connections.push(connection);
     const worker = new Worker(name, wrap(hosted, logger, options.durations), {
-      connection: createRedis(options.redis, 'worker'),
+      connection,
       prefix: options.prefix,
       concurrency: hosted.definition.concurrency ?? options.concurrency,
       ...(options.stalledIntervalMs ? { stalledInterval: options.stalledIntervalMs } : {}),
@@ -126,11 +130,12 @@ export function startWorkerHost(options: {
         // exits: their locks expire and another worker re-runs them as stalled jobs.
         logger.warn({ timeoutMs }, 'shutdown timeout reached; releasing active jobs');
         for (const worker of workers.values()) worker.cancelAllJobs('worker shutting down');
-        // A graceful close has closed each worker's connections itself; only a forced one leaves them to drop.
-        // (Disconnecting again after a graceful close could wait for ever on a Redis Cluster client that
-        // had already ended.)
+        // A forced close leaves BullMQ's own connections (the blocking one) open: drop them.
         await Promise.all([...workers.values()].map((worker) => worker.disconnect()));
       }
+      // Ended directly, without waiting on anything: BullMQ's disconnect after a graceful close could wait for
+      // ever on a Redis Cluster client that had already ended, and left alone they kept the process from exiting.
+      for (const connection of connections) connection.disconnect();
       return { forced };
     },
   };
