@@ -50,13 +50,19 @@ export async function upsertAcceleratorPosture(sql: Queryable, ownerId: string, 
  * The accelerator fixtures a run's (or its scenario's) metadata carries, as posture rows of the run's instance.
  * Malformed fixtures are a 400 naming the field, and the caller's transaction writes nothing.
  */
-export async function ingestAcceleratorFixtures(sql: Queryable, ownerId: string, vmInstanceId: number, metadata: Record<string, unknown>): Promise<number> {
+/** Where a run's metadata may carry accelerator fixtures, and what is there (undefined: nothing). */
+function fixtureSources(metadata: Record<string, unknown>): [string, unknown][] {
   const scenario = metadata.scenario;
   const sources: [string, unknown][] = [['body.metadata.accelerators', metadata.accelerators]];
   if (typeof scenario === 'object' && scenario !== null) sources.push(['body.metadata.scenario.accelerators', (scenario as Record<string, unknown>).accelerators]);
+  return sources.filter(([, raw]) => raw !== undefined);
+}
+
+export const hasAcceleratorFixtures = (metadata: Record<string, unknown>): boolean => fixtureSources(metadata).length > 0;
+
+export async function ingestAcceleratorFixtures(sql: Queryable, ownerId: string, vmInstanceId: number, metadata: Record<string, unknown>): Promise<number> {
   let written = 0;
-  for (const [path, raw] of sources) {
-    if (raw === undefined) continue;
+  for (const [path, raw] of fixtureSources(metadata)) {
     const parsed = acceleratorFixtures.safeParse(raw);
     if (!parsed.success) {
       const errors = parsed.error.issues.map((issue) => ({ path: [path, ...issue.path].join('.'), code: 'invalid-accelerator-fixture', message: issue.message }));

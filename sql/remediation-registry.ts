@@ -16,8 +16,8 @@ export type RegistrySync = { applied: true; state: RemediationState; version: nu
 const FRESHNESS_SECONDS = 3600;
 
 /** The registry row of the run's instance, locked; `runId` alone is enough (the run's instance is read in the statement). */
-export async function readRegistryForRun(sql: Queryable, run: { id: number; owner_id: string; vm_instance_id?: number }): Promise<TrustRegistryRow | undefined> {
-  const instance = run.vm_instance_id ?? sql`(SELECT vm_instance_id FROM runtime_vm_remediation_runs WHERE id = ${run.id})`;
+export async function readRegistryForRun(sql: Queryable, run: { owner_id: string } & ({ vm_instance_id: number } | { id: number })): Promise<TrustRegistryRow | undefined> {
+  const instance = 'vm_instance_id' in run ? run.vm_instance_id : sql`(SELECT vm_instance_id FROM runtime_vm_remediation_runs WHERE id = ${run.id})`;
   const [row] = await sql<TrustRegistryRow[]>`
     SELECT *, coalesce(freshness_deadline < now(), false) AS stale FROM runtime_vm_trust_registry
     WHERE vm_instance_id = ${instance} AND owner_id = ${run.owner_id}

@@ -5,9 +5,9 @@ import { isTerminal } from '../core/remediation-status.ts';
 import type { ApprovalBody, CancelBody } from '../core/schemas/remediation.ts';
 import { deadlineJobId, remediationDeadlineQueue } from '../queues/remediation-deadline.ts';
 import { executeJobId, remediationExecuteQueue } from '../queues/remediation-execute.ts';
-import { ingestAcceleratorFixtures } from './remediation-accelerators.ts';
+import { hasAcceleratorFixtures, ingestAcceleratorFixtures } from './remediation-accelerators.ts';
 import { emitRunStatus } from './remediation-events.ts';
-import { recordRunCreated, transitionRun } from './remediation-run-status.ts';
+import { readForAnnouncement, recordRunCreated, transitionRun } from './remediation-run-status.ts';
 import { findActiveRun, insertRun, lockRun, patchRun, recordActorEmail, versionConflict, type NewRun, type RunRow } from './remediation-runs.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
 
@@ -25,7 +25,14 @@ export function scheduleDeadline(uow: UnitOfWork, run: RunRow, kind: 'approval-e
  */
 export async function createRun(uow: UnitOfWork, input: NewRun, onActive: 'throw' | 'skip'): Promise<RunRow | undefined> {
   const { tx } = uow;
-  const run = await insertRun(tx, input);
+  const inserted = insertRun(tx, input);
+  // The announcement's reads depend only on the request: sent right behind the insert, one round trip for all three.
+  // Not when fixtures are to be written first (the event shows them), nor when a run already there is skipped
+  // (the registry read locks the row, for a run that is not made).
+  const reads = onActive === 'throw' && !hasAcceleratorFixtures(input.metadata)
+    ? readForAnnouncement(tx, { playbook_id: input.playbook.id, owner_id: input.ownerId, vm_instance_id: input.vmInstanceId })
+    : undefined;
+  const run = await inserted;
   if (run === undefined) {
     if (onActive === 'skip') return undefined;
     const active = await findActiveRun(tx, input.ownerId, input.vmInstanceId);
@@ -39,7 +46,7 @@ export async function createRun(uow: UnitOfWork, input: NewRun, onActive: 'throw
   if (expiresAt) scheduleDeadline(uow, run, 'approval-expiry', expiresAt.getTime() - Date.now());
   else scheduleDispatch(uow, run, 1);
   await ingestAcceleratorFixtures(tx, input.ownerId, input.vmInstanceId, input.metadata);
-  await recordRunCreated(uow, run, input.requestedBy);
+  await recordRunCreated(uow, run, input.requestedBy, reads);
   return run;
 }
 

@@ -3,8 +3,9 @@
 // report together, in the caller's unit of work. patchRun cannot set a status, so nothing else can.
 import { AppError } from '../core/errors.ts';
 import { canTransition, type RunStatus } from '../core/remediation-status.ts';
-import { emitRunEvent, readRunEventContext } from './remediation-events.ts';
+import { emitRunEvent, readRunEventContext, type RunEventContext } from './remediation-events.ts';
 import { applyRegistrySync, readRegistryForRun } from './remediation-registry.ts';
+import type { TrustRegistryRow } from './trust-registry.ts';
 import type { RunPatch, RunRow } from './remediation-runs.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
 
@@ -26,14 +27,38 @@ async function appendLedger(tx: UnitOfWork['tx'], run: RunRow, from: RunStatus |
     VALUES (${run.id}, ${from}, ${run.status}, ${run.attempt}, ${actor}, ${event})`;
 }
 
+/** What announcing a run reads: sent ahead by a writer that knows the run's playbook and instance before its row. */
+export interface RunAnnouncementReads {
+  context: Promise<RunEventContext>;
+  registry: Promise<TrustRegistryRow | undefined>;
+}
+
+/** Send announceRun's reads now (pipelined behind whatever the transaction sent before). */
+export function readForAnnouncement(tx: UnitOfWork['tx'], run: Pick<RunRow, 'playbook_id' | 'owner_id' | 'vm_instance_id'>): RunAnnouncementReads {
+  const reads = { context: readRunEventContext(tx, run), registry: readRegistryForRun(tx, run) };
+  // Awaited by announceRun; a writer that gives up before it must not leave a rejection unhandled.
+  reads.context.catch(() => undefined);
+  reads.registry.catch(() => undefined);
+  return reads;
+}
+
 /**
- * The stream event and the registry report of `run`'s new status: both reads in one round trip (pipelined), the
- * event emitted before the registry's own, as before.
+ * The stream event and the registry report of `run`'s new status: both reads in one round trip (pipelined, or sent
+ * ahead as `reads`), the event emitted before the registry's own, as before; `also` (the caller's own write) is
+ * awaited beside the registry report.
  */
-export async function announceRun(uow: UnitOfWork, run: RunRow, actor: string, event: string, extra: Record<string, unknown> = {}, also?: Promise<unknown>): Promise<void> {
-  const [context, registry] = await Promise.all([readRunEventContext(uow.tx, run), readRegistryForRun(uow.tx, run), also]);
+export async function announceRun(
+  uow: UnitOfWork,
+  run: RunRow,
+  actor: string,
+  event: string,
+  extra: Record<string, unknown> = {},
+  also?: Promise<unknown>,
+  reads: RunAnnouncementReads = readForAnnouncement(uow.tx, run),
+): Promise<void> {
+  const [context, registry] = await Promise.all([reads.context, reads.registry]);
   emitRunEvent(uow, run, context, event, extra);
-  await applyRegistrySync(uow, run, actor, registry);
+  await Promise.all([applyRegistrySync(uow, run, actor, registry), also]);
 }
 
 /**
@@ -66,6 +91,6 @@ export async function transitionRun(uow: UnitOfWork, run: RunRow, change: RunTra
 }
 
 /** The ledger row, stream event and registry report of a run just inserted with its first status. */
-export async function recordRunCreated(uow: UnitOfWork, run: RunRow, actor: string): Promise<void> {
-  await announceRun(uow, run, actor, 'run.created', {}, appendLedger(uow.tx, run, null, actor, 'run.created'));
+export async function recordRunCreated(uow: UnitOfWork, run: RunRow, actor: string, reads?: RunAnnouncementReads): Promise<void> {
+  await announceRun(uow, run, actor, 'run.created', {}, appendLedger(uow.tx, run, null, actor, 'run.created'), reads);
 }
