@@ -6,6 +6,10 @@ import { CONSOLE_PROJECT_DEBOUNCE_MS, consoleProjectQueue } from '../queues/cons
 import type { Queryable } from './db.ts';
 import { insertOutboxJobs, outboxJob, type OutboxRow } from './outbox.ts';
 
+/** A run a console entry shows: it names a workspace, or a promotion staged it. */
+const shownRun = (tx: Queryable) =>
+  tx`(r.metadata ? 'workspace_key' OR EXISTS (SELECT 1 FROM runtime_vm_remediation_promotion_runs pr WHERE pr.remediation_run_id = r.id))`;
+
 /**
  * Write `marks` for the console, in one statement sent at once (transact() sends it with the transaction's last
  * statements; writers mark through `uow.mark`). A fresh mark writes a (debounced) console-project job for its
@@ -23,18 +27,18 @@ export function writeConsoleMarks(tx: Queryable, marks: ConsoleMark[]): Promise<
   const query = tx<OutboxRow[]>`
     WITH m AS (
       SELECT * FROM jsonb_to_recordset(${tx.json(rows as never)}) AS m(owner_id text, kind text, subject_id bigint, ord int)
-    ), shown AS (
-      SELECT r.owner_id, r.vm_instance_id, i.server_id FROM runtime_vm_remediation_runs r
-      JOIN runtime_vm_instances i ON i.id = r.vm_instance_id
-      WHERE (r.metadata ? 'workspace_key' OR EXISTS (SELECT 1 FROM runtime_vm_remediation_promotion_runs pr WHERE pr.remediation_run_id = r.id))
-        AND ((r.owner_id, r.vm_instance_id) IN (SELECT owner_id, subject_id FROM m WHERE kind = 'vm_instance')
-          OR (i.owner_id, i.server_id) IN (SELECT owner_id, subject_id FROM m WHERE kind = 'server'))
     ), written AS (
+      -- Each instance or server mark looks its own runs up by index (a CTE of every shown run, shared by both, made
+      -- Postgres read every run of the database: 50–70 ms per transaction at 100k runs).
       INSERT INTO lifecycle_console_dirty (owner_id, kind, subject_id)
       SELECT m.owner_id, m.kind, m.subject_id FROM m
       WHERE m.kind IN ('workspace', 'run')
-        OR (m.kind = 'vm_instance' AND EXISTS (SELECT 1 FROM shown s WHERE s.owner_id = m.owner_id AND s.vm_instance_id = m.subject_id))
-        OR (m.kind = 'server' AND EXISTS (SELECT 1 FROM shown s WHERE s.owner_id = m.owner_id AND s.server_id = m.subject_id))
+        OR (m.kind = 'vm_instance' AND EXISTS (
+          SELECT 1 FROM runtime_vm_remediation_runs r
+          WHERE r.vm_instance_id = m.subject_id AND r.owner_id = m.owner_id AND ${shownRun(tx)}))
+        OR (m.kind = 'server' AND EXISTS (
+          SELECT 1 FROM runtime_vm_instances i JOIN runtime_vm_remediation_runs r ON r.vm_instance_id = i.id
+          WHERE i.server_id = m.subject_id AND i.owner_id = m.owner_id AND r.owner_id = m.owner_id AND ${shownRun(tx)}))
       ORDER BY m.ord
       ON CONFLICT (owner_id, kind, subject_id) DO UPDATE SET marked_at = lifecycle_console_dirty.marked_at
       RETURNING owner_id, (xmax = 0) AS fresh
@@ -63,7 +67,15 @@ export async function expandMarks(tx: Queryable, ownerId: string): Promise<void>
         OR r.vm_instance_id IN (SELECT i.id FROM runtime_vm_instances i WHERE i.server_id = ANY(${ids('server')}::bigint[]) AND i.owner_id = ${ownerId}))
     )
     INSERT INTO lifecycle_console_dirty (owner_id, kind, subject_id)
-    SELECT DISTINCT ${ownerId}::text, 'workspace'::text, l.workspace_id FROM lifecycle_console_workspace_runs l WHERE l.run_id IN (SELECT id FROM runs)
+    SELECT DISTINCT ${ownerId}::text, 'workspace'::text, shown.workspace_id FROM (
+      -- The two halves of the lifecycle_console_workspace_runs view, each by its run index: the view itself, joined
+      -- by run, is built whole first (every run of the database with a workspace key) and cost 75–100 ms at 100k runs.
+      SELECT pr.workspace_id FROM runtime_vm_remediation_promotion_runs pr WHERE pr.remediation_run_id IN (SELECT id FROM runs)
+      UNION ALL
+      SELECT w.id FROM runtime_vm_remediation_runs r
+      JOIN runtime_vm_remediation_workspaces w ON w.owner_id = r.owner_id AND w.workspace_key = r.metadata->>'workspace_key'
+      WHERE r.id IN (SELECT id FROM runs)
+    ) AS shown
     ORDER BY 3
     ON CONFLICT (owner_id, kind, subject_id) DO NOTHING`;
 }
