@@ -46,10 +46,6 @@ export async function upsertAcceleratorPosture(sql: Queryable, ownerId: string, 
   return row;
 }
 
-/**
- * The accelerator fixtures a run's (or its scenario's) metadata carries, as posture rows of the run's instance.
- * Malformed fixtures are a 400 naming the field, and the caller's transaction writes nothing.
- */
 /** Where a run's metadata may carry accelerator fixtures, and what is there (undefined: nothing). */
 function fixtureSources(metadata: Record<string, unknown>): [string, unknown][] {
   const scenario = metadata.scenario;
@@ -60,6 +56,10 @@ function fixtureSources(metadata: Record<string, unknown>): [string, unknown][] 
 
 export const hasAcceleratorFixtures = (metadata: Record<string, unknown>): boolean => fixtureSources(metadata).length > 0;
 
+/**
+ * The accelerator fixtures a run's (or its scenario's) metadata carries, as posture rows of the run's instance.
+ * Malformed fixtures are a 400 naming the field, and the caller's transaction writes nothing.
+ */
 export async function ingestAcceleratorFixtures(sql: Queryable, ownerId: string, vmInstanceId: number, metadata: Record<string, unknown>): Promise<number> {
   let written = 0;
   for (const [path, raw] of fixtureSources(metadata)) {

@@ -106,8 +106,7 @@ export async function transact<T>(db: Db, work: (uow: UnitOfWork) => Promise<T>,
       })) as T;
       // A failed statement of the tail turned the COMMIT into a rollback: nothing of this transaction was written.
       const [jobs, consoleJobs, appended] = await tail;
-      effects.rows.push(...jobs, ...consoleJobs);
-      const published = afterCommit(db, effects.rows, effects.notifications, appended);
+      const published = afterCommit(db, [...jobs, ...consoleJobs], effects.notifications, appended);
       if (options.afterCommit === 'background') {
         const running = published.catch(() => undefined);
         db.background.add(running);

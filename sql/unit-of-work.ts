@@ -7,7 +7,7 @@ import type { ConsoleMark } from '../core/console-marks.ts';
 import type { JobData, QueueDefinition } from '../queues/define-queue.ts';
 import type { TransactionSql } from './db.ts';
 import type { Notification } from './doorbell.ts';
-import { outboxJob, type OutboxJob, type OutboxOptions, type OutboxRow } from './outbox.ts';
+import { outboxJob, type OutboxJob, type OutboxOptions } from './outbox.ts';
 import type { NewStreamEvent } from './stream-events.ts';
 
 export interface UnitOfWork {
@@ -43,12 +43,10 @@ export interface Effects {
   /** Outbox jobs not written yet (transact() writes them at the end). */
   jobs: OutboxJob[];
   marks: ConsoleMark[];
-  /** The outbox rows written, for the fast path after commit. */
-  rows: OutboxRow[];
   notifications: Notification[];
 }
 
-export const noEffects = (): Effects => ({ events: [], jobs: [], marks: [], rows: [], notifications: [] });
+export const noEffects = (): Effects => ({ events: [], jobs: [], marks: [], notifications: [] });
 
 export function createUnitOfWork(tx: TransactionSql, effects: Effects): UnitOfWork {
   return {
@@ -74,7 +72,6 @@ export function createUnitOfWork(tx: TransactionSql, effects: Effects): UnitOfWo
       effects.events.push(...inner.events);
       effects.jobs.push(...inner.jobs);
       effects.marks.push(...inner.marks);
-      effects.rows.push(...inner.rows);
       effects.notifications.push(...inner.notifications);
       return value;
     },
