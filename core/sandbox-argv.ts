@@ -21,6 +21,11 @@ export interface SandboxSpec {
   readOnly?: string[];
   /** An open descriptor bwrap reports on (--json-status-fd): the command's pid once started, its exit code once it ran. */
   statusFd?: number;
+  /**
+   * An open descriptor bwrap reads one byte from once the sandbox is set up, before it changes into `cwd` and
+   * execs the command (--block-fd): the start gate (executors/remediation/sandbox.ts).
+   */
+  blockFd?: number;
 }
 
 /** System directories a shell or Ansible needs; `-try` because merged-/usr and split layouts differ. */
@@ -61,6 +66,7 @@ export function sandboxArgv(spec: SandboxSpec, command: string, args: string[]):
     '--new-session',
     '--hostname', 'remediation-sandbox',
     ...(spec.statusFd === undefined ? [] : ['--json-status-fd', String(spec.statusFd)]),
+    ...(spec.blockFd === undefined ? [] : ['--block-fd', String(spec.blockFd)]),
     '--clearenv', ...env,
     ...binds,
     '--chdir', spec.cwd,

@@ -29,6 +29,40 @@ export class AttemptExistsError extends Error {
   override readonly name = 'AttemptExistsError';
 }
 
+/** What an attempt runs: the run's identity and its playbook. Known before the claim commits (readAttemptPlan). */
+export interface AttemptPlan {
+  runId: number;
+  ownerId: string;
+  vmInstanceId: number;
+  attempt: number;
+  playbook: Pick<ClaimedPlaybook, 'playbook_key' | 'executor_type' | 'plan' | 'timeout_seconds'>;
+}
+
+export const planOfClaim = (run: Pick<RunRow, 'id' | 'owner_id' | 'vm_instance_id'>, attempt: number, playbook: AttemptPlan['playbook']): AttemptPlan => ({
+  runId: run.id,
+  ownerId: run.owner_id,
+  vmInstanceId: run.vm_instance_id,
+  attempt,
+  playbook: { playbook_key: playbook.playbook_key, executor_type: playbook.executor_type, plan: playbook.plan, timeout_seconds: playbook.timeout_seconds },
+});
+
+/** Whether two plans run the same thing (key order fixed by planOfClaim and by jsonb). */
+export const samePlan = (a: AttemptPlan, b: AttemptPlan) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * What attempt `attempt` of run `runId` would run if it were claimed now, or undefined when it is not claimable:
+ * read without a lock beside the claim, so that the executor can set up while the claim commits. Only the claim
+ * decides; the dispatcher runs this plan only if the committed claim answers the same one.
+ */
+export async function readAttemptPlan(sql: Queryable, input: { runId: number; ownerId: string; attempt: number }): Promise<AttemptPlan | undefined> {
+  const [row] = await sql<{ vm_instance_id: number; playbook: ClaimedPlaybook }[]>`
+    SELECT r.vm_instance_id, json_build_object('playbook_key', p.playbook_key, 'executor_type', p.executor_type, 'plan', p.plan, 'timeout_seconds', p.timeout_seconds) AS playbook
+    FROM runtime_vm_remediation_runs r JOIN runtime_vm_remediation_playbooks p ON p.id = r.playbook_id
+    WHERE r.id = ${input.runId} AND r.owner_id = ${input.ownerId} AND r.status IN ('queued', 'retry-scheduled') AND r.attempt + 1 = ${input.attempt}`;
+  if (row === undefined) return undefined;
+  return planOfClaim({ id: input.runId, owner_id: input.ownerId, vm_instance_id: row.vm_instance_id }, input.attempt, row.playbook);
+}
+
 type Row = RunRow & { from_status: string; playbook: ClaimedPlaybook; lease_fence: number | null; accelerators: AcceleratorPosture[] };
 
 /**

@@ -16,7 +16,7 @@ import { failed, type ExecutionResult } from '../executors/remediation/types.ts'
 import type { remediationExecuteJob } from '../queues/remediation-execute.ts';
 import type { Sql } from '../sql/db.ts';
 import { lockAttempt, idempotencyKey, leaseRemainingMs, lockForHolder, noteLogLoss, type AttemptLease } from '../sql/remediation-attempts.ts';
-import { AttemptExistsError, startAttempt, type ClaimedPlaybook } from '../sql/remediation-claim.ts';
+import { AttemptExistsError, planOfClaim, readAttemptPlan, samePlan, startAttempt, type AttemptPlan, type ClaimedPlaybook } from '../sql/remediation-claim.ts';
 import { emitRunEvent, emitRunLogs } from '../sql/remediation-events.ts';
 import { appendRunLogs } from '../sql/remediation-logs.ts';
 import { scheduleDeadline } from '../sql/remediation-run-actions.ts';
@@ -109,28 +109,48 @@ async function claimOtherwise(deps: DispatchDeps, uow: UnitOfWork, data: z.infer
   return 'claimable';
 }
 
-async function execute(deps: DispatchDeps, claimed: Claimed, controller: AbortController, runDir: Promise<string>): Promise<{ result: ExecutionResult; logLoss: LogLoss | undefined }> {
-  const { run, attempt, lease, playbook } = claimed;
-  const release = await deps.cancelBus.watch(run.id, controller);
+interface Executed {
+  result: ExecutionResult;
+  logLoss: LogLoss | undefined;
+}
+
+/**
+ * Execute `plan` once `claimed` answers this worker's claim of it (docs/remediation.md, "Start gate"): the work
+ * directory, the cancel watch and the executor's own preparation (its sandbox set up, the command held at the gate)
+ * go ahead at once; the command runs only once the claim committed with this very plan. Answering anything else
+ * (no claim, another plan), the gate stays shut, nothing runs, and the answer is to be discarded.
+ */
+async function execute(deps: DispatchDeps, plan: AttemptPlan, claimed: Promise<Claimed | undefined>, controller: AbortController, runDir: Promise<string>): Promise<Executed> {
+  const { runId, attempt, playbook } = plan;
+  const holder = claimed.then((claim) => (claim !== undefined && samePlan(plan, planOfClaim(claim.run, claim.attempt, claim.playbook)) ? claim : undefined));
+  const gate = holder.then((claim) => {
+    if (claim === undefined) throw new Error(`attempt ${attempt} of run ${runId} is not this worker's`);
+  });
+  gate.catch(() => undefined);
+  const release = await deps.cancelBus.watch(runId, controller);
   // Backstop for a lost pub/sub message: the request is recorded on the row.
   const poll = setInterval(() => {
-    void deps.sql<{ requested: boolean }[]>`SELECT cancellation_requested_at IS NOT NULL AS requested FROM runtime_vm_remediation_runs WHERE id = ${run.id}`
+    void deps.sql<{ requested: boolean }[]>`SELECT cancellation_requested_at IS NOT NULL AS requested FROM runtime_vm_remediation_runs WHERE id = ${runId}`
       .then(([row]) => row?.requested && controller.abort(new Error('cancellation requested')))
-      .catch((error: unknown) => deps.logger.warn({ err: error, runId: run.id }, 'cancellation poll failed'));
+      .catch((error: unknown) => deps.logger.warn({ err: error, runId }, 'cancellation poll failed'));
   }, deps.cancelPollMs);
   const batcher = createLogBatcher(
-    (lines) =>
-      transact(deps.db, async (uow) => {
+    async (lines) => {
+      // Lines of an attempt that turned out not to be ours have nowhere to go.
+      const claim = await holder;
+      if (claim === undefined) return;
+      await transact(deps.db, async (uow) => {
         const { tx } = uow;
-        if (!(await lockForHolder(tx, lease))) throw new AppError('attempt-superseded', `attempt ${attempt} of run ${run.id} no longer holds the run`);
-        const stored = await appendRunLogs(tx, run.id, attempt, lines);
-        emitRunLogs(uow, run, attempt, stored);
-      }),
+        if (!(await lockForHolder(tx, claim.lease))) throw new AppError('attempt-superseded', `attempt ${attempt} of run ${runId} no longer holds the run`);
+        const stored = await appendRunLogs(tx, runId, attempt, lines);
+        emitRunLogs(uow, claim.run, attempt, stored);
+      });
+    },
     {
       maxLines: 500,
       intervalMs: 100,
       onLoss: (error) => {
-        deps.logger.warn({ err: error, runId: run.id, attempt }, 'attempt log batch not stored');
+        deps.logger.warn({ err: error, runId, attempt }, 'attempt log batch not stored');
         if (isAppError(error) && error.code === 'attempt-superseded') controller.abort(new Error('attempt superseded'));
       },
     },
@@ -145,16 +165,17 @@ async function execute(deps: DispatchDeps, claimed: Claimed, controller: AbortCo
       batcher.push({ stream: 'system', line: detail, at: new Date() });
       return { result: failed('executor-unavailable', detail), logLoss: await batcher.close() };
     }
-    const variables = { run_id: String(run.id), vm_instance_id: String(run.vm_instance_id), playbook_key: playbook.playbook_key, attempt: String(attempt) };
+    const variables = { run_id: String(runId), vm_instance_id: String(plan.vmInstanceId), playbook_key: playbook.playbook_key, attempt: String(attempt) };
     const result = await deps.executors.execute(playbook.executor_type, playbook.plan, {
       signal: controller.signal,
       onLog: (event) => batcher.push(event),
       attempt,
-      ownerId: run.owner_id,
-      idempotencyKey: idempotencyKey(run.id, attempt),
+      ownerId: plan.ownerId,
+      idempotencyKey: idempotencyKey(runId, attempt),
       timeoutMs: playbook.timeout_seconds * 1000,
       variables,
       workdir,
+      gate,
     });
     return { result, logLoss: await batcher.close() };
   } finally {
@@ -162,9 +183,11 @@ async function execute(deps: DispatchDeps, claimed: Claimed, controller: AbortCo
     release();
     // Idempotent: flushes nothing when the try block already closed it; on a throw it settles the pending writes.
     await batcher.close();
-    // A leftover directory costs disk, not correctness: say so and carry on with the outcome.
-    if (workdir !== undefined) {
-      await rm(workdir, { recursive: true, force: true }).catch((error: unknown) => deps.logger.warn({ err: error, runId: run.id, workdir }, 'attempt work directory not removed'));
+    // A leftover directory costs disk, not correctness: say so and carry on with the outcome. The directory of an
+    // attempt that was not ours stays: the worker that claimed it may be using it (still the worker's own, never
+    // handed to the sandbox, so attemptDirIn keeps it).
+    if (workdir !== undefined && (await holder) !== undefined) {
+      await rm(workdir, { recursive: true, force: true }).catch((error: unknown) => deps.logger.warn({ err: error, runId, workdir }, 'attempt work directory not removed'));
     }
   }
 }
@@ -205,24 +228,69 @@ export function createRemediationExecuteHandler(deps: DispatchDeps) {
     // directory); a failure is the attempt's outcome.
     const runDir = prepareWorkRoot(deps.workdir).then((root) => runDirUnder(root, data.run_id));
     runDir.catch(() => undefined);
-    const outcome = await waitOutLease(() => claim(deps, data, jobId), signal);
-    if ('skipped' in outcome) return { run_id: data.run_id, skipped: outcome.skipped };
-    const { run, attempt, lease } = outcome.claimed;
     const controller = new AbortController();
     const onJobAbort = () => controller.abort(new Error('job aborted'));
     signal?.addEventListener('abort', onJobAbort, { once: true });
-    // Renewed until the outcome is recorded: a retry must not start while this attempt may still write.
-    const keeper = keepLease({ sql: deps.sql, logger: deps.logger, leaseMs: deps.leaseMs }, lease, controller);
-    let recorded: RunRow | undefined;
-    let result: ExecutionResult;
+    // The plan read beside the claim (on another connection, while the claim's BEGIN is on its way) lets the
+    // executor set up while the claim commits; a failed read only loses that head start.
+    let answer!: (claim: Claimed | undefined) => void;
+    const claimed = new Promise<Claimed | undefined>((resolve) => (answer = resolve));
+    const planned = readAttemptPlan(deps.sql, { runId: data.run_id, ownerId: data.owner_id, attempt: data.attempt }).catch(() => undefined);
+    let early = planned.then((plan) => {
+      if (plan === undefined) return undefined;
+      const execution = execute(deps, plan, claimed, controller, runDir);
+      // Awaited once the claim answered; a failure before that must not count as unhandled.
+      execution.catch(() => undefined);
+      return { plan, execution };
+    });
+    const discardEarly = async () => {
+      const discarded = early;
+      early = Promise.resolve(undefined);
+      answer(undefined);
+      await (await discarded)?.execution.catch(() => undefined);
+    };
     try {
-      const executed = await execute(deps, outcome.claimed, controller, runDir);
-      result = executed.result;
-      recorded = await recordHeld(deps, outcome.claimed, result, executed.logLoss);
+      let outcome: Exclude<Claim, { leaseLiveMs: number }>;
+      try {
+        outcome = await waitOutLease(async () => {
+          const step = await claim(deps, data, jobId);
+          // The plan read saw a claimable run that is not: no head start to keep while the lease runs out.
+          if ('leaseLiveMs' in step) await discardEarly();
+          return step;
+        }, signal);
+      } catch (error) {
+        await discardEarly();
+        throw error;
+      }
+      if ('skipped' in outcome) {
+        await discardEarly();
+        return { run_id: data.run_id, skipped: outcome.skipped };
+      }
+      const { run, attempt, lease, playbook } = outcome.claimed;
+      answer(outcome.claimed);
+      // Renewed until the outcome is recorded: a retry must not start while this attempt may still write.
+      const keeper = keepLease({ sql: deps.sql, logger: deps.logger, leaseMs: deps.leaseMs }, lease, controller);
+      let recorded: RunRow | undefined;
+      let result: ExecutionResult;
+      try {
+        const plan = planOfClaim(run, attempt, playbook);
+        const head = await early;
+        let execution: Promise<Executed>;
+        if (head !== undefined && samePlan(head.plan, plan)) execution = head.execution;
+        else {
+          // The read answered another plan (the playbook changed in between) or none: that start never runs.
+          await head?.execution.catch(() => undefined);
+          execution = execute(deps, plan, Promise.resolve(outcome.claimed), controller, runDir);
+        }
+        const executed = await execution;
+        result = executed.result;
+        recorded = await recordHeld(deps, outcome.claimed, result, executed.logLoss);
+      } finally {
+        keeper.release();
+      }
+      return { run_id: run.id, attempt, result: result.status, failure_reason: result.failureReason, status: recorded?.status ?? 'already-recorded' };
     } finally {
-      keeper.release();
       signal?.removeEventListener('abort', onJobAbort);
     }
-    return { run_id: run.id, attempt, result: result.status, failure_reason: result.failureReason, status: recorded?.status ?? 'already-recorded' };
   };
 }

@@ -32,6 +32,8 @@ export function createCloudExecutor(options: CloudExecutorOptions): RemediationE
   const capBytes = options.responseCapBytes ?? CLOUD_RESPONSE_CAP_BYTES;
   return {
     async execute(plan, context): Promise<ExecutionResult> {
+      // Nothing to prepare: no secret is read and no request leaves before the attempt is this worker's.
+      if (context.gate && (await context.gate.then(() => false, () => true))) return failed('cancelled', 'the attempt was not claimed; nothing was sent');
       const overall = AbortSignal.timeout(context.timeoutMs);
       const stop = AbortSignal.any([context.signal, overall]);
       let secret: string | undefined;

@@ -1,18 +1,20 @@
 // Runs one child process for an executor: argv only, an empty environment (the sandbox sets the command's own),
 // raw output chunks cut into bounded lines, an output cap past which the pipes are still drained but nothing is
-// kept, and cancellation/timeout that kill the whole process group, not just the leader.
-import { execa } from 'execa';
-import { readFileSync } from 'node:fs';
+// kept, and cancellation/timeout that kill the whole process group, not just the leader. The process is started by
+// this process's launcher (launcher.ts), which keeps the fork off this event loop; its pipes are read here.
 import type { Readable } from 'node:stream';
+import { launch, LaunchError, type Launched } from './launcher.ts';
 import { createLineSplitter } from './output-lines.ts';
 import type { LogEvent, LogStream } from './types.ts';
+
+export { GATE_FD } from './launcher-protocol.ts';
 
 export interface ProcessOutcome {
   exitCode: number | null;
   signal: string | null;
   timedOut: boolean;
   cancelled: boolean;
-  /** Node error code when the process could not start (ENOENT, EACCES). */
+  /** Why the process could not start (ENOENT, EACCES; ELAUNCHER when the launcher was gone). */
   spawnError: string | null;
   truncated: boolean;
   /** What the child wrote to fd 3 when `statusPipe` was asked for (at most 4 KiB). */
@@ -31,30 +33,11 @@ export interface ProcessRequest {
   killGraceMs?: number;
   /** Give the child a pipe on fd 3 (bwrap's --json-status-fd) and return what it wrote there. */
   statusPipe?: boolean;
-}
-
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, signal);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
-  }
-}
-
-/**
- * Whether the child has exited, also when Node has not handled its exit yet (an event-loop stall: the abort's timer
- * can run before the exit's callback): a zombie in /proc, or no entry at all once reaped.
- */
-function hasExited(child: { pid?: number | undefined; exitCode: number | null; signalCode: NodeJS.Signals | null }): boolean {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return true;
-  try {
-    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
-  } catch (error) {
-    // Reaped already; anything else (never seen for our own child) counts as running, so the stop counts.
-    return (error as NodeJS.ErrnoException).code === 'ENOENT';
-  }
+  /**
+   * Give the child a pipe on fd 4 (GATE_FD, bwrap's --block-fd) and write one byte to it once `gate` resolves. When
+   * it rejects instead, the process group is killed and the outcome is `cancelled`.
+   */
+  gate?: Promise<void>;
 }
 
 /** Log lines from both pipes, counted against one cap; past it, chunks are only counted, never kept. */
@@ -95,53 +78,40 @@ export async function runProcess(request: ProcessRequest): Promise<ProcessOutcom
   const stop = AbortSignal.any([request.signal, timeout]);
   const grace = request.killGraceMs ?? 2_000;
   const sink = createOutputSink(request);
+  const notStarted = (spawnError: string): ProcessOutcome => ({ exitCode: null, signal: null, timedOut: false, cancelled: false, spawnError, truncated: false, status: '' });
 
-  // detached: the child leads its own process group, so one kill(-pid) reaches every descendant.
-  const child = execa(request.file, request.args, {
-    cwd: request.cwd,
-    env: {},
-    extendEnv: false,
-    stdio: ['ignore', 'pipe', 'pipe', ...(request.statusPipe ? ['pipe' as const] : [])],
-    buffer: false,
-    encoding: 'buffer',
-    reject: false,
-    detached: true,
-    cancelSignal: stop,
-    forceKillAfterDelay: grace,
-  });
-  let forceTimer: NodeJS.Timeout | undefined;
-  // Whether the stop reached a running process: one that had exited by itself (its exit not yet seen by Node) ran
-  // to its end, and is reported as it ended, not as cancelled or timed out.
-  let stoppedRunning = stop.aborted;
-  const onStop = () => {
-    stoppedRunning = !hasExited(child);
-    killGroup(child.pid, 'SIGTERM');
-    forceTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), grace);
-  };
-  stop.addEventListener('abort', onStop, { once: true });
-  // Whatever the leader leaves running (background jobs holding our pipes) goes with it: a run leaves nothing behind.
-  child.on('exit', () => killGroup(child.pid, 'SIGKILL'));
-
-  let status = '';
-  const statusPipe = child.stdio[3] as Readable | undefined;
-  statusPipe?.on('data', (chunk: Buffer) => {
-    if (status.length < 4096) status += chunk.toString('utf8').slice(0, 4096 - status.length);
-  });
+  let child: Launched;
+  try {
+    child = await launch({ file: request.file, args: request.args, cwd: request.cwd, statusPipe: request.statusPipe ?? false, gate: request.gate !== undefined });
+  } catch (error) {
+    if (error instanceof LaunchError) return notStarted(error.code);
+    throw error;
+  }
+  // The launcher answers whether the stop reached a running process: one that had exited by itself (its exit not
+  // yet seen) ran to its end, and is reported as it ended, not as cancelled or timed out.
+  const onStop = () => child.stop(grace);
+  if (stop.aborted) onStop();
+  else stop.addEventListener('abort', onStop, { once: true });
+  let gateShut = false;
+  request.gate?.then(
+    () => child.open(),
+    () => {
+      gateShut = true;
+      child.shut();
+    },
+  );
   const lines = Promise.all([sink.pump(child.stdout, 'stdout'), sink.pump(child.stderr, 'stderr')]);
-  const result = await child;
+  const exit = await child.exited;
   // A pipe that broke after the child ended loses at most its tail: record that in the log instead of failing the attempt.
   await lines.catch((error: unknown) => request.onLog({ stream: 'system', line: `output stream ended early: ${(error as Error).name}`, at: new Date() }));
   stop.removeEventListener('abort', onStop);
-  clearTimeout(forceTimer);
-
-  const spawnError = result.exitCode === undefined && result.signal === undefined ? (result.code ?? 'ESPAWN') : null;
   return {
-    exitCode: result.exitCode ?? null,
-    signal: result.signal ?? null,
-    timedOut: stoppedRunning && timeout.aborted && !request.signal.aborted,
-    cancelled: stoppedRunning && request.signal.aborted,
-    spawnError,
+    exitCode: exit.code,
+    signal: exit.signal,
+    timedOut: exit.stoppedRunning && timeout.aborted && !request.signal.aborted,
+    cancelled: gateShut || (exit.stoppedRunning && request.signal.aborted),
+    spawnError: null,
     truncated: sink.finish(),
-    status,
+    status: exit.status,
   };
 }

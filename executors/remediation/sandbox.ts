@@ -1,13 +1,14 @@
 // The remediation sandbox on this host: prepares an attempt's work directory for the sandbox user, runs a
 // command through its sandboxed argv (core/sandbox-argv.ts), and probes once at worker startup that all of it
 // works. There is no unsandboxed fallback: a host that fails the probe refuses to start the worker.
-import { lchown, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { lchownSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Config } from '../../core/config.ts';
 import { SANDBOX_PATH, sandboxArgv, type NetworkPolicy } from '../../core/sandbox-argv.ts';
 import { prepareWorkRoot } from './attempt-dir.ts';
-import { runProcess, type ProcessOutcome } from './run-process.ts';
+import { GATE_FD, runProcess, type ProcessOutcome } from './run-process.ts';
 import { failed, type ExecutionContext, type ExecutionResult } from './types.ts';
 
 export interface SandboxOptions {
@@ -41,7 +42,7 @@ export interface SandboxedCommand {
 }
 
 export interface SandboxRun {
-  context: Pick<ExecutionContext, 'signal' | 'onLog' | 'timeoutMs'>;
+  context: Pick<ExecutionContext, 'signal' | 'onLog' | 'timeoutMs' | 'gate'>;
   outputCapBytes: number;
   killGraceMs?: number;
 }
@@ -52,11 +53,16 @@ export interface SandboxRun {
  * would change the target's owner).
  */
 async function chownTree(dir: string, uid: number, gid: number): Promise<void> {
-  await lchown(dir, uid, gid);
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
+  chownTreeNow(dir, uid, gid);
+}
+
+// Synchronous for the reason attempt-dir.ts gives: a fresh attempt directory holds a handful of entries at most.
+function chownTreeNow(dir: string, uid: number, gid: number): void {
+  lchownSync(dir, uid, gid);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const inside = path.join(dir, entry.name);
-    if (entry.isDirectory()) await chownTree(inside, uid, gid);
-    else await lchown(inside, uid, gid);
+    if (entry.isDirectory()) chownTreeNow(inside, uid, gid);
+    else lchownSync(inside, uid, gid);
   }
 }
 
@@ -64,14 +70,30 @@ async function chownTree(dir: string, uid: number, gid: number): Promise<void> {
  * Run `command` in the sandbox. setpriv and bwrap start with an empty environment (bwrap's own /proc/1/environ is
  * visible inside); the command's environment is set by bwrap. bwrap reports the command's exit code on fd 3 once
  * it ran; without that report the sandbox itself failed (a bind, the exec of a missing command): `spawnError`.
+ *
+ * With `context.gate` the sandbox is set up at once and the command held at its start gate until the gate resolves
+ * (the dispatcher's claim committed): bwrap waits for a byte on GATE_FD after its mounts and before it changes into
+ * the work directory, and the directory stays the worker's own (0700, root) until the gate opens. Two conditions,
+ * so that the worker's death cannot open it: the byte's pipe then reaches EOF, which bwrap reads as a byte, but
+ * its `chdir` into a directory the sandbox user cannot enter fails, and the command never starts. A rejected gate
+ * kills the sandbox, nothing having run.
  */
 export async function runSandboxed(options: SandboxOptions, command: SandboxedCommand, run: SandboxRun): Promise<ProcessOutcome> {
-  await chownTree(command.workdir, options.uid, options.gid);
+  const { gate } = run.context;
+  if (gate === undefined) await chownTree(command.workdir, options.uid, options.gid);
   const env: Record<string, string> = { PATH: SANDBOX_PATH, HOME: '/tmp', TMPDIR: '/tmp' };
   for (const name of passedThrough) if (process.env[name] !== undefined) env[name] = process.env[name];
   Object.assign(env, command.env);
   const { workdir, cwd, network, readOnly } = command;
-  const argv = sandboxArgv({ ...options, workdir, cwd, network, env, statusFd: 3, ...(readOnly ? { readOnly } : {}) }, command.command, command.args);
+  const argv = sandboxArgv({ ...options, workdir, cwd, network, env, statusFd: 3, ...(gate ? { blockFd: GATE_FD } : {}), ...(readOnly ? { readOnly } : {}) }, command.command, command.args);
+  // The hand-over is the gate's second half: a failed chown keeps it shut and is this call's error, as without one.
+  let handOver: Error | undefined;
+  const opened = gate?.then(() =>
+    chownTree(command.workdir, options.uid, options.gid).catch((error: unknown) => {
+      handOver = error as Error;
+      throw error;
+    }),
+  );
   const outcome = await runProcess({
     ...argv,
     cwd: workdir,
@@ -80,8 +102,10 @@ export async function runSandboxed(options: SandboxOptions, command: SandboxedCo
     outputCapBytes: run.outputCapBytes,
     onLog: run.context.onLog,
     statusPipe: true,
+    ...(opened ? { gate: opened } : {}),
     ...(run.killGraceMs === undefined ? {} : { killGraceMs: run.killGraceMs }),
   });
+  if (handOver) throw handOver;
   const ran = /"exit-code"/.test(outcome.status);
   if (ran || outcome.cancelled || outcome.timedOut || outcome.spawnError !== null) return outcome;
   return { ...outcome, spawnError: 'the sandbox could not start the command' };

@@ -26,6 +26,12 @@ export interface ExecutionContext {
   variables: Record<string, string>;
   /** A private, existing directory for this attempt (inventory files, default cwd). */
   workdir: string;
+  /**
+   * Resolves when the attempt is this worker's (its claim committed). Until then an executor may prepare (write
+   * files, set up its sandbox) but nothing of the plan may run or be sent; when it rejects, nothing ever is, and the
+   * answer is `cancelled` (the caller discards it). Absent: the attempt is claimed already.
+   */
+  gate?: Promise<void>;
 }
 
 export interface ExecutionResult {
