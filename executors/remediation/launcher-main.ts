@@ -119,9 +119,10 @@ process.on('message', (request: LauncherRequest) => {
   const { child } = entry;
   if (request.op === 'open') entry.gate?.end('g');
   else if (request.op === 'shut') {
-    entry.gate?.destroy();
-    // Nothing ran behind the gate: no grace is owed.
+    // Nothing ran behind the gate: no grace is owed. The kill first: a closed pipe reads as the byte, and a process
+    // with SIGKILL pending cannot act on anything it reads after it.
     if (!hasExited(child)) killGroup(child.pid, 'SIGKILL');
+    entry.gate?.destroy();
   } else if (request.op === 'stop' && !entry.stopping) {
     entry.stopping = true;
     entry.stoppedRunning = !hasExited(child);
