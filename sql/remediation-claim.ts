@@ -29,6 +29,10 @@ export class AttemptExistsError extends Error {
   override readonly name = 'AttemptExistsError';
 }
 
+/** The ClaimedPlaybook of playbook row `p`. */
+const playbookJson = (sql: Queryable) =>
+  sql`json_build_object('id', p.id, 'playbook_key', p.playbook_key, 'executor_type', p.executor_type, 'plan', p.plan, 'timeout_seconds', p.timeout_seconds, 'metadata', p.metadata)`;
+
 /** What an attempt runs: the run's identity and its playbook. Known before the claim commits (readAttemptPlan). */
 export interface AttemptPlan {
   runId: number;
@@ -56,7 +60,7 @@ export const samePlan = (a: AttemptPlan, b: AttemptPlan) => JSON.stringify(a) ==
  */
 export async function readAttemptPlan(sql: Queryable, input: { runId: number; ownerId: string; attempt: number }): Promise<AttemptPlan | undefined> {
   const [row] = await sql<{ vm_instance_id: number; playbook: ClaimedPlaybook }[]>`
-    SELECT r.vm_instance_id, json_build_object('playbook_key', p.playbook_key, 'executor_type', p.executor_type, 'plan', p.plan, 'timeout_seconds', p.timeout_seconds) AS playbook
+    SELECT r.vm_instance_id, ${playbookJson(sql)} AS playbook
     FROM runtime_vm_remediation_runs r JOIN runtime_vm_remediation_playbooks p ON p.id = r.playbook_id
     WHERE r.id = ${input.runId} AND r.owner_id = ${input.ownerId} AND r.status IN ('queued', 'retry-scheduled') AND r.attempt + 1 = ${input.attempt}`;
   if (row === undefined) return undefined;
@@ -83,9 +87,7 @@ export async function startAttempt(
       FROM runtime_vm_remediation_runs old, runtime_vm_remediation_playbooks p
       WHERE r.id = ${runId} AND old.id = r.id AND p.id = r.playbook_id AND r.owner_id = ${input.ownerId}
         AND r.status IN ('queued', 'retry-scheduled') AND r.attempt + 1 = ${attempt}
-      RETURNING r.*, old.status AS from_status, json_build_object(
-        'id', p.id, 'playbook_key', p.playbook_key, 'executor_type', p.executor_type, 'plan', p.plan,
-        'timeout_seconds', p.timeout_seconds, 'metadata', p.metadata) AS playbook
+      RETURNING r.*, old.status AS from_status, ${playbookJson(sql)} AS playbook
     ), opened AS (
       INSERT INTO runtime_vm_remediation_attempts (run_id, attempt, status, idempotency_key, job_id, fence, heartbeat_at, lease_expires_at)
       SELECT id, ${attempt}, 'running', ${idempotencyKey(runId, attempt)}, ${input.jobId}, fence, now(), now() + make_interval(secs => ${input.leaseMs / 1000})

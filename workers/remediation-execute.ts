@@ -115,15 +115,14 @@ interface Executed {
 }
 
 /**
- * Execute `plan` once `claimed` answers this worker's claim of it (docs/remediation.md, "Start gate"): the work
- * directory, the cancel watch and the executor's own preparation (its sandbox set up, the command held at the gate)
- * go ahead at once; the command runs only once the claim committed with this very plan. Answering anything else
- * (no claim, another plan), the gate stays shut, nothing runs, and the answer is to be discarded.
+ * Execute `plan` once `claimed` answers (docs/remediation.md, "Start gate"): the work directory, the cancel watch
+ * and the executor's own preparation (its sandbox set up, the command held at the gate) go ahead at once; the
+ * command runs only once `claimed` resolves to this worker's committed claim of this very plan. Resolved to
+ * undefined, the gate stays shut, nothing runs, and the answer is to be discarded.
  */
 async function execute(deps: DispatchDeps, plan: AttemptPlan, claimed: Promise<Claimed | undefined>, controller: AbortController, runDir: Promise<string>): Promise<Executed> {
   const { runId, attempt, playbook } = plan;
-  const holder = claimed.then((claim) => (claim !== undefined && samePlan(plan, planOfClaim(claim.run, claim.attempt, claim.playbook)) ? claim : undefined));
-  const gate = holder.then((claim) => {
+  const gate = claimed.then((claim) => {
     if (claim === undefined) throw new Error(`attempt ${attempt} of run ${runId} is not this worker's`);
   });
   gate.catch(() => undefined);
@@ -137,7 +136,7 @@ async function execute(deps: DispatchDeps, plan: AttemptPlan, claimed: Promise<C
   const batcher = createLogBatcher(
     async (lines) => {
       // Lines of an attempt that turned out not to be ours have nowhere to go.
-      const claim = await holder;
+      const claim = await claimed;
       if (claim === undefined) return;
       await transact(deps.db, async (uow) => {
         const { tx } = uow;
@@ -186,7 +185,7 @@ async function execute(deps: DispatchDeps, plan: AttemptPlan, claimed: Promise<C
     // A leftover directory costs disk, not correctness: say so and carry on with the outcome. The directory of an
     // attempt that was not ours stays: the worker that claimed it may be using it (still the worker's own, never
     // handed to the sandbox, so attemptDirIn keeps it).
-    if (workdir !== undefined && (await holder) !== undefined) {
+    if (workdir !== undefined && (await claimed) !== undefined) {
       await rm(workdir, { recursive: true, force: true }).catch((error: unknown) => deps.logger.warn({ err: error, runId, workdir }, 'attempt work directory not removed'));
     }
   }
@@ -232,7 +231,8 @@ export function createRemediationExecuteHandler(deps: DispatchDeps) {
     const onJobAbort = () => controller.abort(new Error('job aborted'));
     signal?.addEventListener('abort', onJobAbort, { once: true });
     // The plan read beside the claim (on another connection, while the claim's BEGIN is on its way) lets the
-    // executor set up while the claim commits; a failed read only loses that head start.
+    // executor set up while the claim commits; a failed read only loses that head start. `answer` tells that start
+    // whether it is the one to run: the claim, when it committed for the plan read, or undefined.
     let answer!: (claim: Claimed | undefined) => void;
     const claimed = new Promise<Claimed | undefined>((resolve) => (answer = resolve));
     const planned = readAttemptPlan(deps.sql, { runId: data.run_id, ownerId: data.owner_id, attempt: data.attempt }).catch(() => undefined);
@@ -267,7 +267,6 @@ export function createRemediationExecuteHandler(deps: DispatchDeps) {
         return { run_id: data.run_id, skipped: outcome.skipped };
       }
       const { run, attempt, lease, playbook } = outcome.claimed;
-      answer(outcome.claimed);
       // Renewed until the outcome is recorded: a retry must not start while this attempt may still write.
       const keeper = keepLease({ sql: deps.sql, logger: deps.logger, leaseMs: deps.leaseMs }, lease, controller);
       let recorded: RunRow | undefined;
@@ -276,10 +275,12 @@ export function createRemediationExecuteHandler(deps: DispatchDeps) {
         const plan = planOfClaim(run, attempt, playbook);
         const head = await early;
         let execution: Promise<Executed>;
-        if (head !== undefined && samePlan(head.plan, plan)) execution = head.execution;
-        else {
+        if (head !== undefined && samePlan(head.plan, plan)) {
+          answer(outcome.claimed);
+          execution = head.execution;
+        } else {
           // The read answered another plan (the playbook changed in between) or none: that start never runs.
-          await head?.execution.catch(() => undefined);
+          await discardEarly();
           execution = execute(deps, plan, Promise.resolve(outcome.claimed), controller, runDir);
         }
         const executed = await execution;

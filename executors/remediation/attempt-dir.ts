@@ -15,11 +15,7 @@ export class WorkdirUnsafeError extends Error {
  * writable by group or others, except a sticky ancestor such as `/tmp` (others cannot replace what we own in it).
  * The root itself is never writable by others: they could create a `run-N` before the worker does.
  */
-export async function checkWorkRoot(root: string): Promise<void> {
-  checkWorkRootNow(root);
-}
-
-function checkWorkRootNow(root: string): void {
+function checkWorkRoot(root: string): void {
   const uid = process.getuid?.() ?? 0;
   const parts = root.split('/').filter(Boolean);
   for (let depth = 0; depth <= parts.length; depth++) {
@@ -36,7 +32,7 @@ function checkWorkRootNow(root: string): void {
 export async function prepareWorkRoot(root: string): Promise<string> {
   mkdirSync(root, { recursive: true, mode: 0o755 });
   const real = realpathSync(root);
-  checkWorkRootNow(real);
+  checkWorkRoot(real);
   return real;
 }
 
@@ -59,7 +55,10 @@ export async function runDirUnder(real: string, runId: number): Promise<string> 
   return ownDirectory(path.join(real, `run-${runId}`), 0o755);
 }
 
-/** An attempt's directory in its run's (runDirUnder); made only once the attempt is claimed. */
+/**
+ * An attempt's directory in its run's (runDirUnder); made by the dispatcher that claims the attempt, or that read it
+ * claimable and starts it behind the start gate (an attempt another worker runs is never claimable).
+ */
 export async function attemptDirIn(runDir: string, attempt: number): Promise<string> {
   return ownDirectory(path.join(runDir, `attempt-${attempt}`), 0o700);
 }

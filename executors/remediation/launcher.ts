@@ -137,18 +137,8 @@ export function launch(request: LaunchRequest): Promise<Launched> {
   const launcher = current;
   const id = nextId++;
   return new Promise<Launched>((resolve, reject) => {
-    let settled = false;
-    launcher.track(id, {
-      started: (launched) => {
-        settled = true;
-        resolve(launched);
-      },
-      failed: (error) => {
-        if (!settled) reject(error);
-        settled = true;
-      },
-      exit: () => undefined,
-    });
+    // A launcher lost after the start rejects nothing: the promise is settled, and the exit says what happened.
+    launcher.track(id, { started: resolve, failed: reject, exit: () => undefined });
     launcher.send({ op: 'spawn', id, ...request });
   });
 }

@@ -52,16 +52,12 @@ export interface SandboxRun {
  * itself and never descended into (`readdir` with `recursive` would follow it, and `lchown` of a path through it
  * would change the target's owner).
  */
-async function chownTree(dir: string, uid: number, gid: number): Promise<void> {
-  chownTreeNow(dir, uid, gid);
-}
-
-// Synchronous for the reason attempt-dir.ts gives: a fresh attempt directory holds a handful of entries at most.
-function chownTreeNow(dir: string, uid: number, gid: number): void {
+function chownTree(dir: string, uid: number, gid: number): void {
+  // Synchronous for the reason attempt-dir.ts gives: a fresh attempt directory holds a handful of entries at most.
   lchownSync(dir, uid, gid);
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const inside = path.join(dir, entry.name);
-    if (entry.isDirectory()) chownTreeNow(inside, uid, gid);
+    if (entry.isDirectory()) chownTree(inside, uid, gid);
     else lchownSync(inside, uid, gid);
   }
 }
@@ -80,7 +76,7 @@ function chownTreeNow(dir: string, uid: number, gid: number): void {
  */
 export async function runSandboxed(options: SandboxOptions, command: SandboxedCommand, run: SandboxRun): Promise<ProcessOutcome> {
   const { gate } = run.context;
-  if (gate === undefined) await chownTree(command.workdir, options.uid, options.gid);
+  if (gate === undefined) chownTree(command.workdir, options.uid, options.gid);
   const env: Record<string, string> = { PATH: SANDBOX_PATH, HOME: '/tmp', TMPDIR: '/tmp' };
   for (const name of passedThrough) if (process.env[name] !== undefined) env[name] = process.env[name];
   Object.assign(env, command.env);
@@ -88,12 +84,14 @@ export async function runSandboxed(options: SandboxOptions, command: SandboxedCo
   const argv = sandboxArgv({ ...options, workdir, cwd, network, env, statusFd: 3, ...(gate ? { blockFd: GATE_FD } : {}), ...(readOnly ? { readOnly } : {}) }, command.command, command.args);
   // The hand-over is the gate's second half: a failed chown keeps it shut and is this call's error, as without one.
   let handOver: Error | undefined;
-  const opened = gate?.then(() =>
-    chownTree(command.workdir, options.uid, options.gid).catch((error: unknown) => {
+  const opened = gate?.then(() => {
+    try {
+      chownTree(command.workdir, options.uid, options.gid);
+    } catch (error) {
       handOver = error as Error;
       throw error;
-    }),
-  );
+    }
+  });
   const outcome = await runProcess({
     ...argv,
     cwd: workdir,
