@@ -14,12 +14,23 @@ import { TEST_JWT_SECRET, uniquePrefix } from '../support/platform.ts';
 
 const { version } = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
 
+/**
+ * A port free now, below Linux's ephemeral range (32768 up): a port listen(0) handed out would be handed out again,
+ * to any other test's server, between this check and the platform's probe (CI saw the probe find such a server on
+ * the "free" Redis port, and the platform then talk Redis to it).
+ */
 async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address ? address.port : 0;
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const server = createServer();
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (!bound) continue;
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+  }
 }
 
 /** Collects the platform's JSON log lines; `until(msg)` resolves with the first whose msg it is. */
