@@ -10,6 +10,7 @@ import type { RunRow } from './remediation-runs.ts';
 
 export interface ClaimedPlaybook {
   id: number;
+  version: number;
   playbook_key: string;
   executor_type: ExecutorType;
   plan: unknown;
@@ -31,7 +32,7 @@ export class AttemptExistsError extends Error {
 
 /** The ClaimedPlaybook of playbook row `p`. */
 const playbookJson = (sql: Queryable) =>
-  sql`json_build_object('id', p.id, 'playbook_key', p.playbook_key, 'executor_type', p.executor_type, 'plan', p.plan, 'timeout_seconds', p.timeout_seconds, 'metadata', p.metadata)`;
+  sql`json_build_object('id', p.id, 'version', p.version, 'playbook_key', p.playbook_key, 'executor_type', p.executor_type, 'plan', p.plan, 'timeout_seconds', p.timeout_seconds, 'metadata', p.metadata)`;
 
 /** What an attempt runs: the run's identity and its playbook. Known before the claim commits (readAttemptPlan). */
 export interface AttemptPlan {

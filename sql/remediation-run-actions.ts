@@ -11,8 +11,9 @@ import { readForAnnouncement, recordRunCreated, transitionRun } from './remediat
 import { findActiveRun, insertRun, lockRun, patchRun, recordActorEmail, versionConflict, type NewRun, type RunRow } from './remediation-runs.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
 
-export function scheduleDispatch(uow: UnitOfWork, run: Pick<RunRow, 'id' | 'owner_id'>, attempt: number, delayMs = 0): void {
-  uow.enqueue(remediationExecuteQueue, { run_id: run.id, owner_id: run.owner_id, attempt }, { jobId: executeJobId(run.id, attempt), ...(delayMs > 0 ? { delay: delayMs } : {}) });
+export function scheduleDispatch(uow: UnitOfWork, run: Pick<RunRow, 'id' | 'owner_id' | 'vm_instance_id' | 'playbook_id' | 'playbook_version'>, attempt: number, delayMs = 0): void {
+  const data = { run_id: run.id, owner_id: run.owner_id, attempt, vm_instance_id: run.vm_instance_id, playbook_id: run.playbook_id, playbook_version: run.playbook_version };
+  uow.enqueue(remediationExecuteQueue, data, { jobId: executeJobId(run.id, attempt), ...(delayMs > 0 ? { delay: delayMs } : {}) });
 }
 
 export function scheduleDeadline(uow: UnitOfWork, run: RunRow, kind: 'approval-expiry' | 'sla-breach' | 'attempt-watchdog', delayMs: number, attempt = 0): void {

@@ -25,6 +25,7 @@ import { lockRun, type RunRow } from '../sql/remediation-runs.ts';
 import { transact, type Db } from '../sql/transact.ts';
 import type { UnitOfWork } from '../sql/unit-of-work.ts';
 import type { CancelBus } from './remediation-cancel-bus.ts';
+import { createPlaybookCache, type PlaybookCache } from './remediation-playbook-cache.ts';
 import { keepLease, waitOutLease } from './remediation-lease.ts';
 import { createLogBatcher, type LogLoss } from './remediation-log-batcher.ts';
 import { DISPATCHER, recordOutcome } from './remediation-outcome.ts';
@@ -48,7 +49,7 @@ interface Claimed {
   run: RunRow;
   attempt: number;
   lease: AttemptLease;
-  playbook: Pick<ClaimedPlaybook, 'playbook_key' | 'executor_type' | 'plan' | 'timeout_seconds'>;
+  playbook: ClaimedPlaybook;
 }
 
 type Claim = { claimed: Claimed } | { skipped: string } | { leaseLiveMs: number };
@@ -220,7 +221,16 @@ async function recordHeld(deps: DispatchDeps, claimed: Claimed, result: Executio
   }
 }
 
+/** The plan of the job's attempt from the job's playbook hint and the cache, when both are there. */
+function cachedPlan(playbooks: PlaybookCache, data: z.infer<typeof remediationExecuteJob>): AttemptPlan | undefined {
+  const { run_id: id, owner_id, vm_instance_id, playbook_id, playbook_version } = data;
+  if (vm_instance_id === undefined || playbook_id === undefined || playbook_version === undefined) return undefined;
+  const playbook = playbooks.get(playbook_id, playbook_version);
+  return playbook && planOfClaim({ id, owner_id, vm_instance_id }, data.attempt, playbook);
+}
+
 export function createRemediationExecuteHandler(deps: DispatchDeps) {
+  const playbooks = createPlaybookCache();
   return async (data: z.infer<typeof remediationExecuteJob>, job: Job, signal: AbortSignal | undefined) => {
     const jobId = job.id ?? `${job.name}-${data.run_id}-${data.attempt}`;
     // The root checked and the run's directory made while the claim is in flight (neither touches any attempt's
@@ -230,12 +240,15 @@ export function createRemediationExecuteHandler(deps: DispatchDeps) {
     const controller = new AbortController();
     const onJobAbort = () => controller.abort(new Error('job aborted'));
     signal?.addEventListener('abort', onJobAbort, { once: true });
-    // The plan read beside the claim (on another connection, while the claim's BEGIN is on its way) lets the
-    // executor set up while the claim commits; a failed read only loses that head start. `answer` tells that start
-    // whether it is the one to run: the claim, when it committed for the plan read, or undefined.
+    // The plan, from the cache or read beside the claim (on another connection, while the claim's BEGIN is on its
+    // way), lets the executor set up while the claim commits; a failed read only loses that head start. `answer`
+    // tells that start whether it is the one to run: the claim, when it committed for the same plan, or undefined.
     let answer!: (claim: Claimed | undefined) => void;
     const claimed = new Promise<Claimed | undefined>((resolve) => (answer = resolve));
-    const planned = readAttemptPlan(deps.sql, { runId: data.run_id, ownerId: data.owner_id, attempt: data.attempt }).catch(() => undefined);
+    const hinted = cachedPlan(playbooks, data);
+    const planned = hinted
+      ? Promise.resolve(hinted)
+      : readAttemptPlan(deps.sql, { runId: data.run_id, ownerId: data.owner_id, attempt: data.attempt }).catch(() => undefined);
     let early = planned.then((plan) => {
       if (plan === undefined) return undefined;
       const execution = execute(deps, plan, claimed, controller, runDir);
@@ -267,6 +280,7 @@ export function createRemediationExecuteHandler(deps: DispatchDeps) {
         return { run_id: data.run_id, skipped: outcome.skipped };
       }
       const { run, attempt, lease, playbook } = outcome.claimed;
+      playbooks.remember(playbook);
       // Renewed until the outcome is recorded: a retry must not start while this attempt may still write.
       const keeper = keepLease({ sql: deps.sql, logger: deps.logger, leaseMs: deps.leaseMs }, lease, controller);
       let recorded: RunRow | undefined;

@@ -20,6 +20,16 @@ export interface Launched {
   stderr: Readable;
   /** Settles once the process exited (also when the launcher died: then it was killed with it). */
   exited: Promise<LaunchedExit>;
+}
+
+/**
+ * One launch. The gate and stop operations go out at once, behind the spawn request: the launcher handles them in
+ * order, so they need not wait for the pipes' handles (each handle costs the launcher a round trip to this
+ * process), and it ignores them for a process that never started.
+ */
+export interface Launch {
+  /** The started process, or a LaunchError. */
+  started: Promise<Launched>;
   open(): void;
   shut(): void;
   stop(graceMs: number): void;
@@ -76,16 +86,7 @@ function startLauncher(): { child: ChildProcess; send(request: LauncherRequest):
       let exited!: (exit: LaunchedExit) => void;
       const exit = new Promise<LaunchedExit>((resolve) => (exited = resolve));
       waiting.exit = exited;
-      const id = reply.id;
-      waiting.started({
-        pid: waiting.pid!,
-        stdout: waiting.stdout!,
-        stderr,
-        exited: exit,
-        open: () => send({ op: 'open', id }),
-        shut: () => send({ op: 'shut', id }),
-        stop: (graceMs) => send({ op: 'stop', id, graceMs }),
-      });
+      waiting.started({ pid: waiting.pid!, stdout: waiting.stdout!, stderr, exited: exit });
     } else if (reply.kind === 'error') {
       pending.delete(reply.id);
       waiting.failed(new LaunchError(reply.code));
@@ -131,14 +132,20 @@ function startLauncher(): { child: ChildProcess; send(request: LauncherRequest):
 let current: ReturnType<typeof startLauncher> | undefined;
 let nextId = 1;
 
-/** Start one process through this process's launcher. Rejects with LaunchError when it could not be started. */
-export function launch(request: LaunchRequest): Promise<Launched> {
+/** Start one process through this process's launcher; `started` rejects with LaunchError when it could not be. */
+export function launch(request: LaunchRequest): Launch {
   current ??= startLauncher();
-  const launcher = current;
+  const { track, send } = current;
   const id = nextId++;
-  return new Promise<Launched>((resolve, reject) => {
+  const started = new Promise<Launched>((resolve, reject) => {
     // A launcher lost after the start rejects nothing: the promise is settled, and the exit says what happened.
-    launcher.track(id, { started: resolve, failed: reject, exit: () => undefined });
-    launcher.send({ op: 'spawn', id, ...request });
+    track(id, { started: resolve, failed: reject, exit: () => undefined });
+    send({ op: 'spawn', id, ...request });
   });
+  return {
+    started,
+    open: () => send({ op: 'open', id }),
+    shut: () => send({ op: 'shut', id }),
+    stop: (graceMs) => send({ op: 'stop', id, graceMs }),
+  };
 }

@@ -80,26 +80,29 @@ export async function runProcess(request: ProcessRequest): Promise<ProcessOutcom
   const sink = createOutputSink(request);
   const notStarted = (spawnError: string): ProcessOutcome => ({ exitCode: null, signal: null, timedOut: false, cancelled: false, spawnError, truncated: false, status: '' });
 
+  const launching = launch({ file: request.file, args: request.args, cwd: request.cwd, statusPipe: request.statusPipe ?? false, gate: request.gate !== undefined });
+  // The gate and the stop reach the launcher behind the spawn, whether or not the pipes have arrived here yet.
+  let gateShut = false;
+  request.gate?.then(
+    () => launching.open(),
+    () => {
+      gateShut = true;
+      launching.shut();
+    },
+  );
+  // The launcher answers whether the stop reached a running process: one that had exited by itself (its exit not
+  // yet seen) ran to its end, and is reported as it ended, not as cancelled or timed out.
+  const onStop = () => launching.stop(grace);
+  if (stop.aborted) onStop();
+  else stop.addEventListener('abort', onStop, { once: true });
   let child: Launched;
   try {
-    child = await launch({ file: request.file, args: request.args, cwd: request.cwd, statusPipe: request.statusPipe ?? false, gate: request.gate !== undefined });
+    child = await launching.started;
   } catch (error) {
+    stop.removeEventListener('abort', onStop);
     if (error instanceof LaunchError) return notStarted(error.code);
     throw error;
   }
-  // The launcher answers whether the stop reached a running process: one that had exited by itself (its exit not
-  // yet seen) ran to its end, and is reported as it ended, not as cancelled or timed out.
-  const onStop = () => child.stop(grace);
-  if (stop.aborted) onStop();
-  else stop.addEventListener('abort', onStop, { once: true });
-  let gateShut = false;
-  request.gate?.then(
-    () => child.open(),
-    () => {
-      gateShut = true;
-      child.shut();
-    },
-  );
   const lines = Promise.all([sink.pump(child.stdout, 'stdout'), sink.pump(child.stderr, 'stderr')]);
   const exit = await child.exited;
   // A pipe that broke after the child ended loses at most its tail: record that in the log instead of failing the attempt.

@@ -107,6 +107,21 @@ describe('the start gate', () => {
     expect(await running).toMatchObject({ cancelled: true, exitCode: null, signal: 'SIGKILL' });
     expect(lines).not.toContain('ran');
   });
+
+  // The gate's byte and its shutting go out behind the spawn request, before the pipes' handles come back.
+  it('opens for a gate that resolved before the process was started', async () => {
+    const lines: string[] = [];
+    const outcome = await runProcess(request(['head -c 1 <&4; echo; echo ran'], { gate: Promise.resolve(), onLog: (event) => lines.push(event.line) }));
+    expect(outcome).toMatchObject({ exitCode: 0, cancelled: false });
+    expect(lines).toEqual(['g', 'ran']);
+  });
+
+  it('stays shut for a gate that rejected before the process was started', async () => {
+    const lines: string[] = [];
+    const outcome = await runProcess(request(['head -c 1 <&4; echo ran'], { gate: Promise.reject(new Error('not claimed')), onLog: (event) => lines.push(event.line) }));
+    expect(outcome).toMatchObject({ cancelled: true, exitCode: null, signal: 'SIGKILL' });
+    expect(lines).toEqual([]);
+  });
 });
 
 describe('the launcher', () => {

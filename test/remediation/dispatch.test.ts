@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { marker, processesWith } from '../executors/context.ts';
-import { createInstance, createPlaybook, enqueueRun, shellPlaybook, waitForRun } from './support.ts';
+import { approver, createInstance, createPlaybook, enqueueRun, shellPlaybook, waitForRun } from './support.ts';
 
 let platform: TestPlatform;
 const workdir = `/tmp/mcp-remediation-test-${process.pid}`;
@@ -53,6 +53,27 @@ describe('remediation dispatch', () => {
       { attempt: 1, status: 'failed', retry_delay_ms: 250, idempotency_key: `remediation-run-${run.id}-attempt-1` },
       { attempt: 2, status: 'failed', retry_delay_ms: null, idempotency_key: `remediation-run-${run.id}-attempt-2` },
     ]);
+  });
+
+  // The second run's job names the playbook's first version, which this worker has cached from the first run: its
+  // sandbox is set up for that plan while the claim commits, and the claim answers the second version instead.
+  it('runs the playbook version its claim committed when the cached plan of the job is out of date', async () => {
+    const tag = marker();
+    const created = await createPlaybook(platform, shellPlaybook(`pb-${tag}`, `echo first ${tag}`, { approval_required: true }));
+    const approve = async (run: { id: number; version: number }) =>
+      expect((await platform.api(`/api/trust/remediation/runs/${run.id}/approval`, { method: 'POST', json: { decision: 'approve', version: run.version }, as: approver() })).status).toBe(200);
+    const first = await (await enqueueRun(platform, created.id, await createInstance(platform))).json();
+    await approve(first);
+    await waitForRun<RunRow>(platform, first.id, terminal);
+    const second = await (await enqueueRun(platform, created.id, await createInstance(platform))).json();
+    const patched = await platform.api(`/api/trust/remediation/playbooks/${created.id}`, { method: 'PATCH', json: { version: created.version, plan: { command: '/bin/sh', args: ['-c', `echo second ${tag}`] } } });
+    expect(patched.status).toBe(200);
+    await approve(second);
+    expect(await waitForRun<RunRow>(platform, second.id, terminal)).toMatchObject({ status: 'succeeded', attempt: 1 });
+    const lines = async (runId: number) => (await platform.db.sql<{ line: string }[]>`SELECT line FROM runtime_vm_remediation_log_events WHERE run_id = ${runId} AND stream = 'stdout' ORDER BY sequence`).map((row) => row.line);
+    expect(await lines(first.id)).toEqual([`first ${tag}`]);
+    expect(await lines(second.id)).toEqual([`second ${tag}`]);
+    expect(processesWith(tag)).toEqual([]);
   });
 
   it('cancels a running run: the process tree is gone and the run is cancelled', async () => {
