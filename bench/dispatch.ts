@@ -8,6 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import pino from 'pino';
 import { parseConfig } from '../core/config.ts';
 import { createClients, startWorkers } from '../platform.ts';
+import type { RedisClient } from '../queues/redis.ts';
 import { createSql, type Sql } from '../sql/db.ts';
 import { migrate } from '../sql/migrate.ts';
 import { insertPlaybook } from '../sql/remediation-playbooks.ts';
@@ -70,8 +71,22 @@ async function phase(database: string, concurrency: number, work: (db: Db, playb
     await work(clients.db, playbook);
   } finally {
     await workers.close();
+    // The phase's queues go with it: the shared Redis is not the bench's to fill.
+    const keys = await scanAll(clients.redis, `${clients.queues.keyPrefix}*`);
+    for (let i = 0; i < keys.length; i += 500) await clients.redis.unlink(...keys.slice(i, i + 500));
     await clients.close();
   }
+}
+
+async function scanAll(redis: RedisClient, match: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+    keys.push(...batch);
+    cursor = next;
+  } while (cursor !== '0');
+  return keys;
 }
 
 async function enqueue(db: Db, playbook: { id: number }, vm: number) {
@@ -95,11 +110,13 @@ async function main() {
       const { stdout } = await execa('date', ['+%s%N']);
       bare.push(Number(BigInt(stdout.trim()) - t0) / 1e6);
     }
-    // Baseline 2: the same command through the sandbox directly, in a work directory like an attempt's.
+    // Baseline 2: the same command through the sandbox directly (the worker's launcher, in a work directory like an
+    // attempt's), one sample right before each dispatch sample: this machine's speed drifts by tens of per cent within
+    // a minute, and a baseline taken in a phase of its own compared two different machines.
     const sandbox = sandboxOptions(parseConfig({}));
     const sandboxed: number[] = [];
     const scratch = `/tmp/mcp-bench-dispatch-${process.pid}/direct`;
-    for (let i = 0; i < SAMPLES; i++) {
+    const sandboxedStart = async (i: number) => {
       const workdir = `${scratch}-${i}`;
       await mkdir(workdir, { recursive: true });
       let line = '';
@@ -109,7 +126,7 @@ async function main() {
         outputCapBytes: 1 << 20,
       });
       sandboxed.push(Number(BigInt(line.trim()) - t0) / 1e6);
-    }
+    };
     const dispatched: number[] = [];
     // Every statement of the bench's own poll is a transaction too: counted, and taken off.
     let polls = 0;
@@ -118,6 +135,9 @@ async function main() {
       const s = db.sql;
       counting = true;
       for (let i = 0; i < SAMPLES; i++) {
+        // Before and after in turn: whatever the previous run left running (its outcome, namespace teardown in the
+        // kernel) falls on either measurement as often.
+        if (i % 2 === 0) await sandboxedStart(i);
         const t0 = nowNs();
         const run = await enqueue(db, playbook, vms[i]!);
         for (;;) {
@@ -138,6 +158,7 @@ async function main() {
           if (row!.status === 'succeeded' || row!.status === 'failed') break;
           await sleep(POLL_MS);
         }
+        if (i % 2 === 1) await sandboxedStart(i);
       }
       counting = false;
     });

@@ -4,7 +4,9 @@
 import { readdirSync, statSync } from 'node:fs';
 
 const root = new URL('../', import.meta.url);
-const SOURCE_DIRS = ['cli', 'core', 'executors', 'http', 'queues', 'sql', 'workers'];
+const SOURCE_DIRS = ['bench', 'cli', 'core', 'executors', 'http', 'queues', 'sql', 'workers'];
+// What benchmarks write: not a source.
+const OUTPUT_DIRS = [new URL('bench/results/', root).pathname.replace(/\/$/, '')];
 
 export const buildStamp = new URL('dist/build-stamp', root);
 
@@ -14,7 +16,7 @@ function* sourceFiles() {
   }
   for (const dir of SOURCE_DIRS) {
     for (const entry of readdirSync(new URL(`${dir}/`, root), { recursive: true, withFileTypes: true })) {
-      if (entry.isFile()) yield `${entry.parentPath}/${entry.name}`;
+      if (entry.isFile() && !OUTPUT_DIRS.some((dir) => entry.parentPath.startsWith(dir))) yield `${entry.parentPath}/${entry.name}`;
     }
   }
 }

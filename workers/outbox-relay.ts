@@ -19,6 +19,8 @@ const asJob = (row: OutboxRow, now = Date.now()): NewJob => {
   return { name: row.job_name, data: row.payload, opts: { jobId: outboxJobId(row), ...(delay > 0 ? { delay } : {}) } };
 };
 
+const isDelayed = (row: OutboxRow) => (row.job_options.delay ?? 0) > 0;
+
 const byQueue = (rows: OutboxRow[]) => {
   const grouped = new Map<string, OutboxRow[]>();
   for (const row of rows) grouped.set(row.queue, [...(grouped.get(row.queue) ?? []), row]);
@@ -27,8 +29,10 @@ const byQueue = (rows: OutboxRow[]) => {
 
 /** Enqueue outbox rows under their deterministic jobIds, one addBulk per queue, all at once (`transact()`'s fast path). */
 export async function publishOutboxRows(queues: Queues, rows: OutboxRow[]): Promise<void> {
-  // Queues side by side: a run's dispatch job does not wait behind its deadline job's hand-off.
-  await Promise.all([...byQueue(rows)].map(([queue, batch]) => queues.addBulk(queue, batch.map((row) => asJob(row)))));
+  // Queues side by side: a run's dispatch job does not wait behind its deadline job's hand-off. Redis runs the
+  // scripts in the order they arrive, so queues with a job due now are sent before those holding only delayed ones.
+  const batches = [...byQueue(rows)].sort(([, a], [, b]) => Number(a.every(isDelayed)) - Number(b.every(isDelayed)));
+  await Promise.all(batches.map(([queue, batch]) => queues.addBulk(queue, batch.map((row) => asJob(row)))));
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { rm } from 'node:fs/promises';
-import { setTimeout as delay } from 'node:timers/promises';
+import { setImmediate, setTimeout as delay } from 'node:timers/promises';
 import type { z } from 'zod';
 import { AppError, isAppError } from '../core/errors.ts';
 import type { BackoffPolicy } from '../core/failure-taxonomy.ts';
@@ -265,6 +265,9 @@ export function createRemediationExecuteHandler(deps: DispatchDeps) {
     try {
       let outcome: Exclude<Claim, { leaseLiveMs: number }>;
       try {
+        // A start from the cache goes first: by the next turn of the event loop its request is with the launcher,
+        // and the sandbox setup (the longer of the two) is not queued behind the claim's statements.
+        if (hinted) await setImmediate();
         outcome = await waitOutLease(async () => {
           const step = await claim(deps, data, jobId);
           // The plan read saw a claimable run that is not: no head start to keep while the lease runs out.
