@@ -1,6 +1,6 @@
 // bench:dispatch — latency from enqueueing a remediation run to its executor process starting (p50, p99), against
 // a bare execa spawn of the same command and against the same command started in the sandbox directly
-// (runSandboxed: setpriv + bwrap, what every attempt pays), in the same run; the dispatch overhead is the difference
+// (runSandboxed: bwrap as the sandbox user, what every attempt pays), in the same run; the dispatch overhead is the difference
 // to the sandboxed start. Also runs completed per second at concurrency 1, 2 and 16, and commits per run.
 import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';

@@ -1,13 +1,12 @@
-// The argv that runs one tenant command inside the remediation sandbox: `setpriv` drops the worker to the
-// sandbox user, then an unprivileged `bwrap` gives the command its own user, PID, IPC, UTS and (unless the
-// playbook asks for egress) network namespace, a fresh /proc, a private /tmp and only its work directory writable.
+// The argv that runs one tenant command inside the remediation sandbox: an unprivileged `bwrap`, started as the
+// sandbox user, gives the command its own user, PID, IPC, UTS and (unless the playbook asks for egress) network
+// namespace, a fresh /proc, a private /tmp and only its work directory writable.
 // Pure: which binaries exist and whether they work is the startup probe's business (executors/remediation/sandbox.ts).
 
 export type NetworkPolicy = 'none' | 'loopback' | 'egress';
 
 export interface SandboxSpec {
   bwrap: string;
-  setpriv: string;
   uid: number;
   gid: number;
   /** The attempt's work directory: bound read-write at the same path, the only writable host directory. */
@@ -44,7 +43,13 @@ const etcFiles = [
 /** PATH inside the sandbox: the system's, never the worker's (which may point into /root or the repository). */
 export const SANDBOX_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-export function sandboxArgv(spec: SandboxSpec, command: string, args: string[]): { file: string; args: string[] } {
+/**
+ * What to start, and as whom. The process starter switches the child to `uid`/`gid` before it execs bwrap (real,
+ * effective and saved ids, no supplementary groups: the kernel then clears the permitted, effective and ambient
+ * capability sets); bwrap, not setuid, sets no_new_privs at once and runs the command with every capability set
+ * empty, the bounding set included (`test/executors/shell.test.ts` reads them inside).
+ */
+export function sandboxArgv(spec: SandboxSpec, command: string, args: string[]): { file: string; args: string[]; uid: number; gid: number } {
   const binds = [
     ...systemDirs.flatMap((dir) => ['--ro-bind-try', dir, dir]),
     ...etcFiles.flatMap((file) => ['--ro-bind-try', file, file]),
@@ -57,7 +62,6 @@ export function sandboxArgv(spec: SandboxSpec, command: string, args: string[]):
   ];
   const env = Object.entries(spec.env).flatMap(([name, value]) => ['--setenv', name, value]);
   const bwrap = [
-    spec.bwrap,
     '--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try',
     // none and loopback both get a private network namespace whose only interface is its own loopback.
     ...(spec.network === 'egress' ? [] : ['--unshare-net']),
@@ -74,11 +78,5 @@ export function sandboxArgv(spec: SandboxSpec, command: string, args: string[]):
     command,
     ...args,
   ];
-  // setpriv: real, effective and saved ids all become the sandbox user's, no supplementary groups, no capabilities
-  // left to inherit or regain, and no_new_privs so no setuid binary inside can climb back up.
-  const drop = [
-    `--reuid=${spec.uid}`, `--regid=${spec.gid}`, '--clear-groups',
-    '--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all', '--no-new-privs', '--',
-  ];
-  return { file: spec.setpriv, args: [...drop, ...bwrap] };
+  return { file: spec.bwrap, args: bwrap, uid: spec.uid, gid: spec.gid };
 }

@@ -77,6 +77,8 @@ function start(request: Extract<LauncherRequest, { op: 'spawn' }>): void {
     env: {},
     stdio: ['ignore', 'pipe', 'pipe', request.statusPipe ? 'pipe' : 'ignore', ...(request.gate ? ['pipe' as const] : [])],
     detached: true,
+    // libuv switches in the child before the exec: setgroups(0), setgid, then setuid (all three uids).
+    ...(request.user ?? {}),
   });
   if (child.pid === undefined) {
     child.once('error', (error: NodeJS.ErrnoException) => reply({ id, kind: 'error', code: error.code ?? 'ESPAWN' }));

@@ -13,6 +13,8 @@ export type LauncherRequest =
       statusPipe: boolean;
       /** A pipe on fd 4 (GATE_FD) that gets one byte on `open`. */
       gate: boolean;
+      /** Switch the child to this user and group, without supplementary groups, before its exec (the sandbox user). */
+      user?: { uid: number; gid: number };
     }
   /** Write the gate's byte. */
   | { op: 'open'; id: number }

@@ -12,6 +12,7 @@ export interface LaunchRequest {
   cwd: string;
   statusPipe: boolean;
   gate: boolean;
+  user?: { uid: number; gid: number };
 }
 
 export interface Launched {

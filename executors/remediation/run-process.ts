@@ -31,6 +31,8 @@ export interface ProcessRequest {
   onLog(event: LogEvent): void;
   /** Time between SIGTERM and SIGKILL of the process group. */
   killGraceMs?: number;
+  /** Start the process as this user and group, with no supplementary groups (the worker runs as root). */
+  user?: { uid: number; gid: number };
   /** Give the child a pipe on fd 3 (bwrap's --json-status-fd) and return what it wrote there. */
   statusPipe?: boolean;
   /**
@@ -80,7 +82,9 @@ export async function runProcess(request: ProcessRequest): Promise<ProcessOutcom
   const sink = createOutputSink(request);
   const notStarted = (spawnError: string): ProcessOutcome => ({ exitCode: null, signal: null, timedOut: false, cancelled: false, spawnError, truncated: false, status: '' });
 
-  const launching = launch({ file: request.file, args: request.args, cwd: request.cwd, statusPipe: request.statusPipe ?? false, gate: request.gate !== undefined });
+  const launching = launch({
+    file: request.file, args: request.args, cwd: request.cwd, statusPipe: request.statusPipe ?? false, gate: request.gate !== undefined, ...(request.user ? { user: request.user } : {}),
+  });
   // The gate and the stop reach the launcher behind the spawn, whether or not the pipes have arrived here yet.
   let gateShut = false;
   request.gate?.then(

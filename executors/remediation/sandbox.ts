@@ -13,7 +13,6 @@ import { failed, type ExecutionContext, type ExecutionResult } from './types.ts'
 
 export interface SandboxOptions {
   bwrap: string;
-  setpriv: string;
   uid: number;
   gid: number;
   /** Whether a playbook may ask for `network: egress` (the host's network namespace, loopback services included). */
@@ -22,7 +21,6 @@ export interface SandboxOptions {
 
 export const sandboxOptions = (config: Config): SandboxOptions => ({
   bwrap: config.REMEDIATION_SANDBOX_BWRAP,
-  setpriv: '/usr/bin/setpriv',
   uid: config.REMEDIATION_SANDBOX_UID,
   gid: config.REMEDIATION_SANDBOX_GID,
   allowEgress: config.REMEDIATION_SANDBOX_ALLOW_EGRESS,
@@ -63,7 +61,7 @@ function chownTree(dir: string, uid: number, gid: number): void {
 }
 
 /**
- * Run `command` in the sandbox. setpriv and bwrap start with an empty environment (bwrap's own /proc/1/environ is
+ * Run `command` in the sandbox, bwrap started as the sandbox user (core/sandbox-argv.ts). bwrap starts with an empty environment (bwrap's own /proc/1/environ is
  * visible inside); the command's environment is set by bwrap. bwrap reports the command's exit code on fd 3 once
  * it ran; without that report the sandbox itself failed (a bind, the exec of a missing command): `spawnError`.
  *
@@ -81,7 +79,7 @@ export async function runSandboxed(options: SandboxOptions, command: SandboxedCo
   for (const name of passedThrough) if (process.env[name] !== undefined) env[name] = process.env[name];
   Object.assign(env, command.env);
   const { workdir, cwd, network, readOnly } = command;
-  const argv = sandboxArgv({ ...options, workdir, cwd, network, env, statusFd: 3, ...(gate ? { blockFd: GATE_FD } : {}), ...(readOnly ? { readOnly } : {}) }, command.command, command.args);
+  const { uid, gid, ...argv } = sandboxArgv({ ...options, workdir, cwd, network, env, statusFd: 3, ...(gate ? { blockFd: GATE_FD } : {}), ...(readOnly ? { readOnly } : {}) }, command.command, command.args);
   // The hand-over is the gate's second half: a failed chown keeps it shut and is this call's error, as without one.
   let handOver: Error | undefined;
   const opened = gate?.then(() => {
@@ -94,6 +92,7 @@ export async function runSandboxed(options: SandboxOptions, command: SandboxedCo
   });
   const outcome = await runProcess({
     ...argv,
+    user: { uid, gid },
     cwd: workdir,
     timeoutMs: run.context.timeoutMs,
     signal: run.context.signal,
@@ -128,7 +127,7 @@ export async function probeSandbox(options: SandboxOptions, workRoot?: string): 
   const fail = (why: string): never => {
     throw new SandboxUnavailableError(
       `the remediation sandbox is unavailable on this host: ${why}. Shell and Ansible playbooks run only inside it ` +
-        '(bubblewrap at REMEDIATION_SANDBOX_BWRAP, util-linux setpriv, unprivileged user namespaces, and a worker running as root ' +
+        '(bubblewrap at REMEDIATION_SANDBOX_BWRAP, unprivileged user namespaces, and a worker running as root ' +
         'so it can switch to REMEDIATION_SANDBOX_UID); see docs/sandbox.md',
     );
   };
@@ -141,7 +140,7 @@ export async function probeSandbox(options: SandboxOptions, workRoot?: string): 
     const context = { signal: new AbortController().signal, timeoutMs: 10_000, onLog: (event: { line: string }) => lines.push(event.line) };
     const probe = { command: '/bin/sh', args: ['-c', 'id -u; id -g'], env: {}, workdir, cwd: workdir, network: 'none' as const };
     const outcome = await runSandboxed(options, probe, { context, outputCapBytes: 64 * 1024 }).catch((error: unknown) => fail((error as Error).message));
-    if (outcome.spawnError !== null) fail(`${outcome.spawnError}: ${lines.join(' | ').slice(0, 500)}`);
+    if (outcome.spawnError !== null) fail(`${options.bwrap} did not run the probe (${outcome.spawnError})${lines.length > 0 ? `: ${lines.join(' | ').slice(0, 500)}` : ''}`);
     if (outcome.exitCode !== 0) fail(`the probe exited ${outcome.exitCode ?? outcome.signal}: ${lines.join(' | ').slice(0, 500)}`);
     if (lines.join(' ') !== `${options.uid} ${options.gid}`) fail(`the probe ran as ${lines.join(' ')}, not ${options.uid} ${options.gid}`);
   } finally {

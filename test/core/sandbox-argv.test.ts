@@ -1,16 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { sandboxArgv, type SandboxSpec } from '../../core/sandbox-argv.ts';
 
-const spec: SandboxSpec = { bwrap: '/usr/bin/bwrap', setpriv: '/usr/bin/setpriv', uid: 65534, gid: 65534, workdir: '/w/run-1/attempt-1', cwd: '/w/run-1/attempt-1', network: 'none', env: { PATH: '/usr/bin' } };
+const spec: SandboxSpec = { bwrap: '/usr/bin/bwrap', uid: 65534, gid: 65534, workdir: '/w/run-1/attempt-1', cwd: '/w/run-1/attempt-1', network: 'none', env: { PATH: '/usr/bin' } };
 const argv = (over: Partial<SandboxSpec> = {}) => sandboxArgv({ ...spec, ...over }, '/bin/sh', ['-c', 'true']);
 /** Every host path the sandbox mounts (source of each bind). */
 const sources = (args: string[]) => args.flatMap((arg, i) => (['--ro-bind', '--ro-bind-try', '--bind'].includes(arg) ? [args[i + 1] as string] : []));
 
 describe('sandboxArgv', () => {
-  it('drops to the sandbox user before bwrap and keeps every namespace but the network for egress', () => {
-    const { file, args } = argv();
-    expect(file).toBe('/usr/bin/setpriv');
-    expect(args.slice(0, 2)).toEqual(['--reuid=65534', '--regid=65534']);
+  it('starts bwrap as the sandbox user and keeps every namespace but the network for egress', () => {
+    const { file, args, uid, gid } = argv();
+    expect({ file, uid, gid }).toEqual({ file: '/usr/bin/bwrap', uid: 65534, gid: 65534 });
     for (const flag of ['--unshare-user', '--unshare-pid', '--unshare-net', '--die-with-parent', '--new-session', '--clearenv', '--disable-userns']) expect(args).toContain(flag);
     expect(argv({ network: 'loopback' }).args).toContain('--unshare-net');
     expect(argv({ network: 'egress' }).args).not.toContain('--unshare-net');

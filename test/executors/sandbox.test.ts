@@ -44,7 +44,7 @@ describe('the start gate', () => {
     await mkdir(workdir, { mode: 0o700 });
     const env = { PATH: SANDBOX_PATH };
     const argv = sandboxArgv({ ...testSandbox, workdir, cwd: workdir, network: 'none', env, statusFd: 3, blockFd: 4 }, '/bin/sh', ['-c', 'echo ran > ran']);
-    const child = execa(argv.file, argv.args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'], reject: false, env: {}, extendEnv: false });
+    const child = execa(argv.file, argv.args, { uid: argv.uid, gid: argv.gid, stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'], reject: false, env: {}, extendEnv: false });
     let status = '';
     child.stdio[3]!.on('data', (chunk: Buffer) => (status += String(chunk)));
     // Set up and waiting: bwrap reported its child before blocking.

@@ -27,10 +27,14 @@ describe('shell executor (inside the bubblewrap sandbox)', () => {
     expect(await shell.execute(plan('exit 75'), await testContext())).toMatchObject({ status: 'failed', exitCode: 75, failureReason: 'dependency-outage' });
   });
 
-  it('runs as the sandbox user with no capabilities, not as the worker', async () => {
+  it('runs as the sandbox user with no groups, no capabilities and no way to gain privileges, not as the worker', async () => {
     const context = await testContext();
-    await shell.execute(plan('id -u; id -g; grep CapEff /proc/self/status'), context);
-    expect(context.lines('stdout')).toEqual([String(testSandbox.uid), String(testSandbox.gid), 'CapEff:\t0000000000000000']);
+    await shell.execute(plan('id -u; id -g; grep -E "^(Groups|Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs):" /proc/self/status'), context);
+    const none = '0000000000000000';
+    expect(context.lines('stdout').map((line) => line.trimEnd())).toEqual([
+      String(testSandbox.uid), String(testSandbox.gid), 'Groups:',
+      `CapInh:\t${none}`, `CapPrm:\t${none}`, `CapEff:\t${none}`, `CapBnd:\t${none}`, `CapAmb:\t${none}`, 'NoNewPrivs:\t1',
+    ]);
   });
 
   it('passes only the system PATH, locale and time zone, its private HOME and TMPDIR, plus the plan env', async () => {
