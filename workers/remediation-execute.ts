@@ -10,7 +10,7 @@ import { setImmediate, setTimeout as delay } from 'node:timers/promises';
 import type { z } from 'zod';
 import { AppError, isAppError } from '../core/errors.ts';
 import type { BackoffPolicy } from '../core/failure-taxonomy.ts';
-import { attemptDirIn, prepareWorkRoot, runDirUnder } from '../executors/remediation/attempt-dir.ts';
+import { attemptDirIn, clearAttemptDirIn, earlyAttemptDirIn, prepareWorkRoot, runDirUnder } from '../executors/remediation/attempt-dir.ts';
 import type { ExecutorSet } from '../executors/remediation/registry.ts';
 import { failed, type ExecutionResult } from '../executors/remediation/types.ts';
 import type { remediationExecuteJob } from '../queues/remediation-execute.ts';
@@ -121,7 +121,7 @@ interface Executed {
  * command runs only once `claimed` resolves to this worker's committed claim of this very plan. Resolved to
  * undefined, the gate stays shut, nothing runs, and the answer is to be discarded.
  */
-async function execute(deps: DispatchDeps, plan: AttemptPlan, claimed: Promise<Claimed | undefined>, controller: AbortController, runDir: Promise<string>): Promise<Executed> {
+async function execute(deps: DispatchDeps, plan: AttemptPlan, claimed: Promise<Claimed | undefined>, controller: AbortController, dir: Promise<string>): Promise<Executed> {
   const { runId, attempt, playbook } = plan;
   const gate = claimed.then((claim) => {
     if (claim === undefined) throw new Error(`attempt ${attempt} of run ${runId} is not this worker's`);
@@ -158,7 +158,7 @@ async function execute(deps: DispatchDeps, plan: AttemptPlan, claimed: Promise<C
   let workdir: string | undefined;
   try {
     try {
-      workdir = await attemptDirIn(await runDir, attempt);
+      workdir = await dir;
     } catch (error) {
       // Nothing ran: an unsafe or unusable work directory is the host's fault, not the playbook's.
       const detail = `the attempt's work directory cannot be prepared under REMEDIATION_WORKDIR: ${(error as Error).message}`;
@@ -249,9 +249,12 @@ export function createRemediationExecuteHandler(deps: DispatchDeps) {
     const planned = hinted
       ? Promise.resolve(hinted)
       : readAttemptPlan(deps.sql, { runId: data.run_id, ownerId: data.owner_id, attempt: data.attempt }).catch(() => undefined);
-    let early = planned.then((plan) => {
+    let early = planned.then(async (plan) => {
       if (plan === undefined) return undefined;
-      const execution = execute(deps, plan, claimed, controller, runDir);
+      // Nothing is cleared before the claim: with a directory that is not the worker's own there is no head start.
+      const dir = await runDir.then((run) => earlyAttemptDirIn(run, plan.attempt), () => undefined);
+      if (dir === undefined) return undefined;
+      const execution = execute(deps, plan, claimed, controller, Promise.resolve(dir));
       // Awaited once the claim answered; a failure before that must not count as unhandled.
       execution.catch(() => undefined);
       return { plan, execution };
@@ -265,8 +268,9 @@ export function createRemediationExecuteHandler(deps: DispatchDeps) {
     try {
       let outcome: Exclude<Claim, { leaseLiveMs: number }>;
       try {
-        // A start from the cache goes first: by the next turn of the event loop its request is with the launcher,
-        // and the sandbox setup (the longer of the two) is not queued behind the claim's statements.
+        // A start from the cache goes first: when its steps need no I/O (the cancel watch subscribed already, as
+        // while runs keep coming), its request is with the launcher by the next turn of the event loop, and the
+        // sandbox setup (the longer of the two) is not queued behind the claim's statements. Only an ordering.
         if (hinted) await setImmediate();
         outcome = await waitOutLease(async () => {
           const step = await claim(deps, data, jobId);
@@ -296,9 +300,14 @@ export function createRemediationExecuteHandler(deps: DispatchDeps) {
           answer(outcome.claimed);
           execution = head.execution;
         } else {
-          // The read answered another plan (the playbook changed in between) or none: that start never runs.
+          // The read answered another plan (the playbook changed in between) or none: that start never runs, and
+          // what it wrote into the directory (its plan's files) goes; the claim makes the directory this worker's.
           await discardEarly();
-          execution = execute(deps, plan, Promise.resolve(outcome.claimed), controller, runDir);
+          const dir = runDir.then((run) => {
+            if (head !== undefined) clearAttemptDirIn(run, attempt);
+            return attemptDirIn(run, attempt);
+          });
+          execution = execute(deps, plan, Promise.resolve(outcome.claimed), controller, dir);
         }
         const executed = await execution;
         result = executed.result;

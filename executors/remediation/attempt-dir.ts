@@ -55,12 +55,32 @@ export async function runDirUnder(real: string, runId: number): Promise<string> 
   return ownDirectory(path.join(real, `run-${runId}`), 0o755);
 }
 
-/**
- * An attempt's directory in its run's (runDirUnder); made by the dispatcher that claims the attempt, or that read it
- * claimable and starts it behind the start gate (an attempt another worker runs is never claimable).
- */
+/** An attempt's directory in its run's (runDirUnder), for the dispatcher that claimed the attempt. */
 export async function attemptDirIn(runDir: string, attempt: number): Promise<string> {
   return ownDirectory(path.join(runDir, `attempt-${attempt}`), 0o700);
+}
+
+/**
+ * The attempt's directory for a start behind the start gate, before the claim committed: made now, or already the
+ * worker's own; undefined when anything else is there. Such a start clears nothing: a directory the sandbox user owns
+ * may be a live attempt's (its job delivered again, here or to another worker on this host), and only the claimant
+ * may remove it.
+ */
+export function earlyAttemptDirIn(runDir: string, attempt: number): string | undefined {
+  const dir = path.join(runDir, `attempt-${attempt}`);
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+    return dir;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
+  }
+  const found = lstatSync(dir);
+  return found.isDirectory() && found.uid === (process.getuid?.() ?? 0) ? dir : undefined;
+}
+
+/** Remove an attempt's directory; for the claimant only (a start it discarded may have written its files there). */
+export function clearAttemptDirIn(runDir: string, attempt: number): void {
+  rmSync(path.join(runDir, `attempt-${attempt}`), { recursive: true, force: true });
 }
 
 function ownDirectory(dir: string, mode: number): string {

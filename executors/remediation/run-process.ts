@@ -87,8 +87,12 @@ export async function runProcess(request: ProcessRequest): Promise<ProcessOutcom
   });
   // The gate and the stop reach the launcher behind the spawn, whether or not the pipes have arrived here yet.
   let gateShut = false;
+  let opened = false;
   request.gate?.then(
-    () => launching.open(),
+    () => {
+      opened = true;
+      launching.open();
+    },
     () => {
       gateShut = true;
       launching.shut();
@@ -104,6 +108,9 @@ export async function runProcess(request: ProcessRequest): Promise<ProcessOutcom
     child = await launching.started;
   } catch (error) {
     stop.removeEventListener('abort', onStop);
+    // A launcher lost once the gate's byte was on its way may have let the command start: it was killed with the
+    // launcher, and is never reported as one that could not start (which a retry could run a second time).
+    if (error instanceof LaunchError && error.code === 'ELAUNCHER' && opened) return { ...notStarted('ELAUNCHER'), spawnError: null, signal: 'SIGKILL' };
     if (error instanceof LaunchError) return notStarted(error.code);
     throw error;
   }

@@ -1,7 +1,7 @@
 // The remediation sandbox on this host: prepares an attempt's work directory for the sandbox user, runs a
 // command through its sandboxed argv (core/sandbox-argv.ts), and probes once at worker startup that all of it
 // works. There is no unsandboxed fallback: a host that fails the probe refuses to start the worker.
-import { lchownSync, readdirSync } from 'node:fs';
+import { lchownSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -104,7 +104,8 @@ export async function runSandboxed(options: SandboxOptions, command: SandboxedCo
   });
   if (handOver) throw handOver;
   const ran = /"exit-code"/.test(outcome.status);
-  if (ran || outcome.cancelled || outcome.timedOut || outcome.spawnError !== null) return outcome;
+  // bwrap reports a failed setup by exiting 1; killed by a signal (its launcher lost), it may have started the command.
+  if (ran || outcome.cancelled || outcome.timedOut || outcome.spawnError !== null || outcome.signal !== null) return outcome;
   return { ...outcome, spawnError: 'the sandbox could not start the command' };
 }
 
@@ -132,17 +133,26 @@ export async function probeSandbox(options: SandboxOptions, workRoot?: string): 
     );
   };
   if (process.getuid?.() === options.uid) fail(`REMEDIATION_SANDBOX_UID ${options.uid} is the worker's own uid`);
+  // Started as the sandbox user, a setuid or setgid bwrap would run privileged: the sandbox relies on the unprivileged mode.
+  const mode = statSync(options.bwrap, { throwIfNoEntry: false })?.mode ?? 0;
+  if ((mode & 0o6000) !== 0) fail(`${options.bwrap} is setuid or setgid; the sandbox runs bubblewrap unprivileged only`);
   // Attempt directories are made under it and handed to the sandbox user: nobody else may be able to plant paths there.
   if (workRoot !== undefined) await prepareWorkRoot(workRoot).catch((error: unknown) => fail(`REMEDIATION_WORKDIR ${workRoot} is not safe for attempt directories (${(error as Error).message})`));
   const workdir = await mkdtemp(path.join(tmpdir(), 'remediation-sandbox-probe-'));
   try {
     const lines: string[] = [];
     const context = { signal: new AbortController().signal, timeoutMs: 10_000, onLog: (event: { line: string }) => lines.push(event.line) };
-    const probe = { command: '/bin/sh', args: ['-c', 'id -u; id -g'], env: {}, workdir, cwd: workdir, network: 'none' as const };
+    const status = 'grep -E "^(Groups|CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs):" /proc/self/status';
+    const probe = { command: '/bin/sh', args: ['-c', `id -u; id -g; ${status}`], env: {}, workdir, cwd: workdir, network: 'none' as const };
     const outcome = await runSandboxed(options, probe, { context, outputCapBytes: 64 * 1024 }).catch((error: unknown) => fail((error as Error).message));
     if (outcome.spawnError !== null) fail(`${options.bwrap} did not run the probe (${outcome.spawnError})${lines.length > 0 ? `: ${lines.join(' | ').slice(0, 500)}` : ''}`);
     if (outcome.exitCode !== 0) fail(`the probe exited ${outcome.exitCode ?? outcome.signal}: ${lines.join(' | ').slice(0, 500)}`);
-    if (lines.join(' ') !== `${options.uid} ${options.gid}`) fail(`the probe ran as ${lines.join(' ')}, not ${options.uid} ${options.gid}`);
+    const [uid, gid, ...held] = lines.map((line) => line.replace(/\s+/g, ' ').trim());
+    if (`${uid} ${gid}` !== `${options.uid} ${options.gid}`) fail(`the probe ran as ${uid} ${gid}, not ${options.uid} ${options.gid}`);
+    // No supplementary groups, every capability set empty, no way to gain privileges by exec.
+    const none = '0000000000000000';
+    const expected = ['Groups:', `CapInh: ${none}`, `CapPrm: ${none}`, `CapEff: ${none}`, `CapBnd: ${none}`, `CapAmb: ${none}`, 'NoNewPrivs: 1'];
+    if (held.join('|') !== expected.join('|')) fail(`the probe kept privileges it must not have: ${held.join(', ')}`);
   } finally {
     await rm(workdir, { recursive: true, force: true });
   }

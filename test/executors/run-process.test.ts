@@ -122,6 +122,27 @@ describe('the start gate', () => {
     expect(outcome).toMatchObject({ cancelled: true, exitCode: null, signal: 'SIGKILL' });
     expect(lines).toEqual([]);
   });
+
+  // Whether the launcher wrote the byte before it died cannot be known here: such a process is reported killed,
+  // never as one that could not start (which a retry could run a second time).
+  it('reports a process killed, not unstarted, when the launcher is lost after the gate opened', async () => {
+    await runProcess(request(['true']));
+    const launcher = launcherPid()!;
+    process.kill(launcher, 'SIGSTOP');
+    const running = runProcess(request(['head -c 1 <&4; echo ran'], { gate: Promise.resolve() }));
+    // The spawn and the byte are written to the stopped launcher's channel within this turn of the event loop.
+    await new Promise((resolve) => setImmediate(resolve));
+    process.kill(launcher, 'SIGKILL');
+    expect(await running).toMatchObject({ spawnError: null, exitCode: null, signal: 'SIGKILL' });
+    // Without the byte sent, the same loss is a start that never happened.
+    await runProcess(request(['true']));
+    const lost = launcherPid()!;
+    process.kill(lost, 'SIGSTOP');
+    const held = runProcess(request(['true'], { gate: new Promise<void>(() => {}) }));
+    await new Promise((resolve) => setImmediate(resolve));
+    process.kill(lost, 'SIGKILL');
+    expect(await held).toMatchObject({ spawnError: 'ELAUNCHER', signal: null });
+  });
 });
 
 describe('the launcher', () => {

@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
@@ -19,6 +19,15 @@ describe('the sandbox startup probe', () => {
     const probe = probeSandbox({ ...testSandbox, bwrap: '/nonexistent/bwrap' });
     await expect(probe).rejects.toBeInstanceOf(SandboxUnavailableError);
     await expect(probe).rejects.toThrow(/remediation sandbox is unavailable.*\/nonexistent\/bwrap.*docs\/sandbox\.md/s);
+  });
+
+  it('refuses a setuid bubblewrap: the sandbox user would start it privileged', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'bwrap-'));
+    const bwrap = path.join(dir, 'bwrap');
+    await copyFile(testSandbox.bwrap, bwrap);
+    await chmod(bwrap, 0o4755);
+    await expect(probeSandbox({ ...testSandbox, bwrap })).rejects.toThrow(/is setuid or setgid/);
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('keeps a worker hosting remediation-execute from starting on such a host: exit 69, never an unsandboxed run', async () => {
