@@ -46,7 +46,7 @@ export const SANDBOX_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/
 /**
  * What to start, and as whom. The process starter switches the child to `uid`/`gid` before it execs bwrap (real,
  * effective and saved ids, no supplementary groups: the kernel then clears the permitted, effective and ambient
- * capability sets); bwrap, not setuid, sets no_new_privs at once and runs the command with every capability set
+ * capability sets); bwrap, not setuid, sets no_new_privs before it starts anything and runs the command with every capability set
  * empty, the bounding set included (`test/executors/shell.test.ts` reads them inside).
  */
 export function sandboxArgv(spec: SandboxSpec, command: string, args: string[]): { file: string; args: string[]; uid: number; gid: number } {

@@ -67,15 +67,12 @@ export async function attemptDirIn(runDir: string, attempt: number): Promise<str
  * may remove it.
  */
 export function earlyAttemptDirIn(runDir: string, attempt: number): string | undefined {
-  const dir = path.join(runDir, `attempt-${attempt}`);
   try {
-    mkdirSync(dir, { mode: 0o700 });
-    return dir;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
+    return madeOrOwn(path.join(runDir, `attempt-${attempt}`), 0o700);
+  } catch {
+    // Whatever it is, the claimant meets it again and says so.
+    return undefined;
   }
-  const found = lstatSync(dir);
-  return found.isDirectory() && found.uid === (process.getuid?.() ?? 0) ? dir : undefined;
 }
 
 /** Remove an attempt's directory; for the claimant only (a start it discarded may have written its files there). */
@@ -83,7 +80,8 @@ export function clearAttemptDirIn(runDir: string, attempt: number): void {
   rmSync(path.join(runDir, `attempt-${attempt}`), { recursive: true, force: true });
 }
 
-function ownDirectory(dir: string, mode: number): string {
+/** `dir` made now, or already a real directory of the worker's own; undefined when anything else is there. */
+function madeOrOwn(dir: string, mode: number): string | undefined {
   // The usual case in one call: mkdir never follows a symlink at its last component (it answers EEXIST), so a
   // directory it made is new, ours, and the parent's ownership was checked when the parent was made.
   try {
@@ -93,7 +91,11 @@ function ownDirectory(dir: string, mode: number): string {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
   const found = lstatSync(dir);
-  if (found.isDirectory() && found.uid === (process.getuid?.() ?? 0)) return dir;
+  return found.isDirectory() && found.uid === (process.getuid?.() ?? 0) ? dir : undefined;
+}
+
+function ownDirectory(dir: string, mode: number): string {
+  if (madeOrOwn(dir, mode) !== undefined) return dir;
   // rm never follows a symlink: it removes the link, not its target. Under a checked root nobody else can make
   // the path again before the mkdir; if somebody did, the mkdir fails.
   rmSync(dir, { recursive: true, force: true });

@@ -6,14 +6,8 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { LaunchedExit, LauncherReply, LauncherRequest } from './launcher-protocol.ts';
 
-export interface LaunchRequest {
-  file: string;
-  args: string[];
-  cwd: string;
-  statusPipe: boolean;
-  gate: boolean;
-  user?: { uid: number; gid: number };
-}
+/** What to start: the protocol's spawn request without its addressing. */
+export type LaunchRequest = Omit<Extract<LauncherRequest, { op: 'spawn' }>, 'op' | 'id'>;
 
 export interface Launched {
   pid: number;

@@ -80,7 +80,7 @@ export async function runProcess(request: ProcessRequest): Promise<ProcessOutcom
   const stop = AbortSignal.any([request.signal, timeout]);
   const grace = request.killGraceMs ?? 2_000;
   const sink = createOutputSink(request);
-  const notStarted = (spawnError: string): ProcessOutcome => ({ exitCode: null, signal: null, timedOut: false, cancelled: false, spawnError, truncated: false, status: '' });
+  const withoutExit = (spawnError: string | null, signal: string | null = null): ProcessOutcome => ({ exitCode: null, signal, timedOut: false, cancelled: false, spawnError, truncated: false, status: '' });
 
   const launching = launch({
     file: request.file, args: request.args, cwd: request.cwd, statusPipe: request.statusPipe ?? false, gate: request.gate !== undefined, ...(request.user ? { user: request.user } : {}),
@@ -110,8 +110,8 @@ export async function runProcess(request: ProcessRequest): Promise<ProcessOutcom
     stop.removeEventListener('abort', onStop);
     // A launcher lost once the gate's byte was on its way may have let the command start: it was killed with the
     // launcher, and is never reported as one that could not start (which a retry could run a second time).
-    if (error instanceof LaunchError && error.code === 'ELAUNCHER' && opened) return { ...notStarted('ELAUNCHER'), spawnError: null, signal: 'SIGKILL' };
-    if (error instanceof LaunchError) return notStarted(error.code);
+    if (error instanceof LaunchError && error.code === 'ELAUNCHER' && opened) return withoutExit(null, 'SIGKILL');
+    if (error instanceof LaunchError) return withoutExit(error.code);
     throw error;
   }
   const lines = Promise.all([sink.pump(child.stdout, 'stdout'), sink.pump(child.stderr, 'stderr')]);
